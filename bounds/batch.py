@@ -1,0 +1,150 @@
+"""Batch sampling (claim L4 of the slides; digest §3, "Batch sampling").
+
+Statement.  M i.i.d. samples each fall in category t (t = 1..k, disjoint) with probability
+p_t >= c.  If M >= (2/c)(m + ln(k/delta)) then every category receives at least m samples with
+probability >= 1 - delta:  M = ceil((2/c)(m + ln(k/delta))).
+
+Derivation (checked by sympy in :func:`chernoff_derivation`).  X_t ~ Bin(M, p_t) stochastically dominates
+Bin(M, c), mean mu = M·c >= 2(m + L) with L = ln(k/delta).  The multiplicative Chernoff bound
+P(X < m) <= exp(-(mu - m)^2/(2 mu)) (valid for m <= mu) and (mu - m)^2/(2 mu) - L = m^2/(4(m + L)) >= 0 at
+mu = 2(m + L) (and the exponent grows with mu for mu >= m) give P(X_t < m) <= delta/k; a union bound over
+the k categories ends the proof.
+
+``M_exact``: the least M with k·P[Bin(M, c) < m] <= delta: the same union bound with the exact binomial
+tail instead of Chernoff.  It is computed in exact integer arithmetic (c = p/q rational:
+q^M·P[Bin(M, c) < m] = sum_{j<m} C(M, j) p^j (q-p)^(M-j)); the tail is nonincreasing in M, so a
+guess located in floating point (log space) is confirmed or corrected by exact checks (at M and M - 1
+when it is right).  An irrational c is replaced by a certified rational lower bound (the tail is
+decreasing in c, so M stays valid).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from logprune.bounds.certified import certified_ceiling, rational_lower_bound
+from logprune.validation import check_int, check_open_unit, sympy_rational
+
+__all__ = ["M", "M_exact", "M_symbolic", "binomial_tail", "chernoff_derivation", "exact_condition"]
+
+c_, m_, k_, delta_, mu_, L_ = sp.symbols("c m k delta mu L", positive=True)
+
+
+def M_symbolic() -> sp.Expr:
+    """M = ceil((2/c)(m + ln(k/delta))) (L4)."""
+    return sp.ceiling(2 / c_ * (m_ + sp.log(k_ / delta_)))
+
+
+def chernoff_derivation() -> dict[str, sp.Expr]:
+    """The symbolic steps of L4: the Chernoff exponent at mu = 2(m + L) exceeds L by m^2/(4(m+L))."""
+    exponent = (mu_ - m_) ** 2 / (2 * mu_)
+    at_choice = exponent.subs(mu_, 2 * (m_ + L_))
+    excess = sp.factor(sp.simplify(at_choice - L_))
+    growth = sp.factor(sp.diff(exponent, mu_))  # (mu^2 - m^2)/(2 mu^2) >= 0 for mu >= m
+    return {"exponent": exponent, "at_mu_2(m+L)": at_choice, "excess_over_L": excess, "d_exponent_dmu": growth}
+
+
+def _c_rational(c: Any) -> Fraction:
+    if isinstance(c, sp.Expr) and not isinstance(c, sp.Rational):
+        return rational_lower_bound(c)
+    return check_open_unit("c", c)
+
+
+def M(*, c: Any, m: int, k: int, delta: Any) -> int:
+    """The slides' batch size ceil((2/c)(m + ln(k/delta))), certified (L4).
+
+    >>> M(c="0.05", m=1, k=20, delta="0.01")
+    345
+    """
+    cc = sp.sympify(c) if isinstance(c, sp.Expr) else sympy_rational(check_open_unit("c", c))
+    mm = check_int("m", m, minimum=1)
+    kk = check_int("k", k, minimum=1)
+    d = check_open_unit("delta", delta)
+    return certified_ceiling(2 / cc * (mm + sp.log(kk / sympy_rational(d))))
+
+
+def binomial_tail(*, M_: int, c: Fraction, m: int) -> Fraction:
+    """P[Bin(M, c) < m] as an exact rational."""
+    num = _tail_numerator(M_, c.numerator, c.denominator, m)
+    return Fraction(num, c.denominator**M_)
+
+
+def _tail_numerator(M_: int, p: int, q: int, m: int) -> int:
+    """sum_{j < m} C(M, j) p^j (q - p)^(M - j), exactly (term ratio recurrence, exact divisions)."""
+    if M_ < 0:
+        raise ValueError("M must be >= 0")
+    r = q - p
+    term = r**M_  # j = 0
+    total = 0
+    for j in range(min(m, M_ + 1)):
+        total += term
+        if j + 1 <= M_:
+            # C(M, j+1) p^(j+1) r^(M-j-1) = term·(M-j)·p / ((j+1)·r): an exact integer division
+            term = term * (M_ - j) * p // ((j + 1) * r) if r else 0
+    return total
+
+
+def exact_condition(*, M_: int, c: Fraction, m: int, k: int, delta: Fraction) -> bool:
+    """Exactly decide k·P[Bin(M, c) < m] <= delta in integers."""
+    num = _tail_numerator(M_, c.numerator, c.denominator, m)
+    return bool(k * num * delta.denominator <= delta.numerator * c.denominator**M_)
+
+
+def M_exact(*, c: Any, m: int, k: int, delta: Any) -> int:
+    """Least M with k·P[Bin(M, c) < m] <= delta, decided in exact integer arithmetic (L4, exact tail).
+
+    >>> M_exact(c="0.05", m=1, k=20, delta="0.01")  # 20·0.95^149 <= 0.01 < 20·0.95^148
+    149
+    """
+    cq = _c_rational(c)
+    mm = check_int("m", m, minimum=1)
+    kk = check_int("k", k, minimum=1)
+    d = check_open_unit("delta", delta)
+
+    def ok(n: int) -> bool:
+        return n >= mm and exact_condition(M_=n, c=cq, m=mm, k=kk, delta=d)
+
+    guess = _float_guess(cq, mm, kk, d)
+    if ok(guess) and not ok(guess - 1):
+        return guess
+    # the guess was off: exact search (monotone predicate) between m and a doubling upper end
+    lo, hi = mm - 1, max(guess, mm)
+    while not ok(hi):
+        lo, hi = hi, 2 * hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _float_guess(c: Fraction, m: int, k: int, delta: Fraction) -> int:
+    """Locate the threshold with a float log-space tail (a guess only: it is checked exactly)."""
+    lc, l1c = math.log(c.numerator / c.denominator), math.log1p(-c.numerator / c.denominator)
+    target = math.log(delta.numerator / delta.denominator / k)
+
+    def log_tail(n: int) -> float:
+        if n < m:
+            return 0.0
+        terms = [
+            math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) + j * lc + (n - j) * l1c for j in range(m)
+        ]
+        top = max(terms)
+        return top + math.log(math.fsum(math.exp(x - top) for x in terms))
+
+    lo, hi = m - 1, max(m, 1)
+    while log_tail(hi) > target:
+        lo, hi = hi, 2 * hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if log_tail(mid) <= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi

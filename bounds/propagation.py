@@ -1,0 +1,133 @@
+"""Error propagation through the layers (claim C3; digest §3, "Error propagation").
+
+Setting.  F(x) = W_l σ(... σ(W_1 x)) with widths n_0 (input) .. n_l.  Ĝ realises each target layer i by
+effective weights that differ entrywise from W_i by at most eps_w.  Layer 1 needs two branches when its
+inputs may be negative (digest §3, "Both input signs"): it computes Ŵ⁺σ(x) - Ŵ⁻σ(-x) with
+Ŵ± = W_1 + E±, and since ||(σ(x), σ(-x))||_2 = ||x||_2 its error matrix [E⁺, -E⁻] has spectral norm
+<= eps_w·sqrt(2·n_1·n_0) (Frobenius).  Other layers (and layer 1 with inputs >= 0): <= eps_w·sqrt(n_i·n_(i-1)).
+Write Delta_i = eps_w·d_i for these bounds, a_i >= ||W_i||_2, rho_i = max(1, a_i).
+
+Bound with x_max (||x||_2 <= x_max).  With e_i = ||ĥ_i - h_i|| and ||ĥ_i|| <= (a_i + Delta_i)||ĥ_(i-1)||
+(σ is 1-Lipschitz, σ(0) = 0): e_i <= Delta_i·||ĥ_(i-1)|| + a_i·e_(i-1), which unrolls to the telescoping
+identity  e_l <= x_max·[prod_i (a_i + Delta_i) - prod_i a_i]   (:func:`error_bound_x`, exact).
+Since prod(a_i + Delta_i) - prod a_i <= prod rho_i·(exp(eps_w·D) - 1) with D = sum_i d_i/rho_i, and
+exp(t) - 1 <= (e - 1)·t on [0, 1], the closed form
+
+    eps_w = min(1/D, eps / ((e - 1)·x_max·D·prod_i rho_i))
+
+guarantees ||Ĝ(x) - F(x)||_2 <= eps.
+
+Bound with F_max (every neuron of F, inputs included, has |activation| <= F_max, so
+||h_(i-1)|| <= sqrt(n_(i-1))·F_max): e_i <= Delta_i·sqrt(n_(i-1))·F_max + (a_i + Delta_i)·e_(i-1), so
+e_l <= F_max·sum_i Delta_i·sqrt(n_(i-1))·prod_(j>i)(a_j + Delta_j) <= e·F_max·eps_w·S with
+S = sum_i d_i·sqrt(n_(i-1))·prod_(j>i) rho_j (when eps_w·D <= 1), hence
+
+    eps_w = min(1/D, eps / (e·F_max·S)).
+
+When both x_max and F_max are known the larger eps_w is used (both are valid).  The number of segments
+is then k = ceil(log_b(w_max/eps_w)) (L3 at scale w_max), which contains
+sum_i log_b max{1, ||W_i||_2}: the extra term of C3, and grows with the depth through D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
+from logprune.bounds.golden import k_exact
+from logprune.errors import ParameterError
+from logprune.validation import check_open_unit, check_positive_expr, parse_base, sympy_rational
+
+__all__ = ["Propagation", "error_bound_x", "propagate"]
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """Per-weight accuracy eps_w and the resulting k (C3), with the pieces of the formula."""
+
+    eps_w: sp.Expr
+    eps_w_enclosure: Enclosure
+    k: int
+    D: sp.Expr
+    log_norm_sum: Enclosure  # sum_i ln max{1, ||W_i||_2}
+    source: str  # "x_max" or "F_max"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "eps_w": self.eps_w_enclosure.as_json(),
+            "k": self.k,
+            "D": enclose(self.D).as_json(),
+            "sum_log_max1_norm": self.log_norm_sum.as_json(),
+            "bound_from": self.source,
+        }
+
+
+def _dims(widths: Sequence[int], inputs_nonnegative: bool) -> list[sp.Expr]:
+    return [
+        sp.sqrt((1 if (i > 0 or inputs_nonnegative) else 2) * widths[i] * widths[i + 1]) for i in range(len(widths) - 1)
+    ]
+
+
+def error_bound_x(
+    *, eps_w: Any, widths: Sequence[int], norms: Sequence[Any], x_max: Any, inputs_nonnegative: bool = False
+) -> sp.Expr:
+    """x_max·[prod(a_i + eps_w·d_i) - prod a_i]: the exact telescoped bound (C3, module doc)."""
+    d = _dims(widths, inputs_nonnegative)
+    a = [check_positive_expr("norm", v) for v in norms]
+    ew = check_positive_expr("eps_w", eps_w)
+    return check_positive_expr("x_max", x_max) * (
+        sp.Mul(*[ai + ew * di for ai, di in zip(a, d, strict=True)]) - sp.Mul(*a)
+    )
+
+
+def propagate(
+    *,
+    eps: Any,
+    widths: Sequence[int],
+    norms: Sequence[Any],
+    w_max: Any,
+    x_max: Any | None = None,
+    f_max: Any | None = None,
+    base: Any = "phi",
+    inputs_nonnegative: bool = False,
+) -> Propagation:
+    """eps_w and k for a target with the given widths and layer-norm upper bounds (C3, module doc)."""
+    e = check_open_unit("eps", eps)
+    if len(widths) < 2:
+        raise ParameterError(f"widths={list(widths)}: need at least an input and an output width")
+    if len(norms) != len(widths) - 1:
+        raise ParameterError(f"norms={list(norms)}: need one norm per layer ({len(widths) - 1})")
+    wm = check_positive_expr("w_max", w_max)
+    if x_max is None and f_max is None:
+        raise ParameterError("x_max=None, f_max=None: one of them is needed to bound the activations")
+    bb = parse_base(base)
+    d = _dims(widths, inputs_nonnegative)
+    rho = [sp.Max(1, check_positive_expr("norm", v)) for v in norms]
+    D = sp.Add(*[di / ri for di, ri in zip(d, rho, strict=True)])
+    cands: list[tuple[sp.Expr, str]] = []
+    if x_max is not None:
+        xm = check_positive_expr("x_max", x_max)
+        cands.append((sympy_rational(e) / ((sp.E - 1) * xm * D * sp.Mul(*rho)), "x_max"))
+    if f_max is not None:
+        fm = check_positive_expr("f_max", f_max)
+        S = sp.Add(*[d[i] * sp.sqrt(widths[i]) * sp.Mul(*rho[i + 1 :]) for i in range(len(d))])
+        cands.append((sympy_rational(e) / (sp.E * fm * S), "F_max"))
+    encl = [(enclose(c), c, src) for c, src in cands]
+    best_enc, best, src = max(encl, key=lambda t: t[0].lower)
+    cap = 1 / D
+    cap_enc = enclose(cap)
+    if cap_enc.upper <= best_enc.lower:
+        best, best_enc = cap, cap_enc
+    ratio = wm / best
+    if isinstance(ratio, sp.Rational):
+        q = Fraction(int(ratio.p), int(ratio.q))
+        kk = k_exact(eps=1, scale=q, base=bb)
+    else:
+        kk = max(0, certified_ceiling(sp.log(ratio) / sp.log(bb)))
+    log_sum = enclose(sp.Add(*[sp.log(r) for r in rho]))
+    return Propagation(best, best_enc, kk, D, log_sum, src)

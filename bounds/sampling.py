@@ -1,0 +1,144 @@
+"""Sample complexities of single-weight decompositions: claims L1, L2 and L3 (digest §2).
+
+All counts are the least N with  events·(1 - p)^N <= delta  (a union bound over ``events``
+independent "no usable sample" events of probability (1 - p)^N each), certified as
+ceil(ln(delta/events)/ln(1 - p)); the slides' O(·) forms follow from -ln(1 - p) >= p:
+N <= ceil(ln(events/delta)/p).
+
+L1 (Malach et al.: w = 1·σ(w) + (-1)·σ(-w)).  One sample is an intermediate neuron with input weight a
+and output weight o, both U[-1, 1].  It is usable for the σ(w) part of a target weight w in [-1, 1] if
+|a - w| <= eps and |o - 1| <= eps: probability |[w-eps, w+eps] ∩ [-1, 1]|/2 · eps/2, at least eps^2/4
+(attained at |w| = 1; eps <= 1).  Two parts (σ(w), σ(-w)): events = 2.  Hence O(1/eps^2·log 1/delta).
+
+L2 (product weights: w ≈ o·σ(a·) with a > 0, o·a ≈ w).  One sample is usable for the + part if a > 0
+and |o·a - w| <= eps: (1/4)·P(|oa| in [|w|-eps, |w|+eps]).  For uniform weights the density of |oa| is
+decreasing, so the interval mass is nondecreasing in |w| on [0, eps] and nonincreasing on [eps, oo):
+the worst |w| in [0, w_max] is 0 or w_max.  Hence O(1/eps·log 1/delta) when w_max is bounded away from
+the edge of the support.  Hyperbolic weights: evaluated at a given |w| (triangular law in log space).
+
+L3 (golden-ratio decomposition).  One hyperbolic sample lands in a given segment with the given signs
+with probability >= c (:func:`logprune.bounds.hyperbolic.coverage`); k segments: events = k.
+Hence ln(k/delta)/c = O(k·log(k/delta)) = Õ(log 1/eps · log 1/delta) samples per weight.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from logprune.bounds import hyperbolic, uniform
+from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
+from logprune.errors import ParameterError
+from logprune.validation import check_int, check_open_unit, check_positive, sympy_rational
+
+__all__ = [
+    "L1_probability",
+    "L1_samples",
+    "L2_probability_hyperbolic",
+    "L2_probability_uniform",
+    "L2_samples",
+    "L3_samples",
+    "samples_for_confidence",
+    "samples_symbolic",
+]
+
+p_, events_, delta_ = sp.symbols("p events delta", positive=True)
+
+
+def samples_symbolic() -> tuple[sp.Expr, sp.Expr]:
+    """(exact count, slides' upper bound): ceil(ln(delta/e)/ln(1-p)) and ceil(ln(e/delta)/p)."""
+    exact = sp.ceiling(sp.log(delta_ / events_) / sp.log(1 - p_))
+    upper = sp.ceiling(sp.log(events_ / delta_) / p_)
+    return exact, upper
+
+
+def samples_for_confidence(*, p: Any, events: int, delta: Any) -> int:
+    """Least N >= 0 with events·(1-p)^N <= delta, certified (exact tie-break for rational p)."""
+    ev = check_int("events", events, minimum=1)
+    d = check_open_unit("delta", delta)
+    pe = sp.sympify(p) if isinstance(p, sp.Expr) else sympy_rational(check_open_unit("p", p))
+    if Fraction(ev) <= d:
+        return 0
+    expr = sp.log(sympy_rational(d) / ev) / sp.log(1 - pe)
+    resolver = None
+    if isinstance(pe, sp.Rational):
+        pq = Fraction(int(pe.p), int(pe.q))
+        resolver = lambda n: ev * (1 - pq) ** n <= d  # noqa: E731 - exact check at a tie only
+    return certified_ceiling(expr, exact_resolver=resolver)
+
+
+def L1_probability(*, w: Any, eps: Any) -> Enclosure:
+    """Exact probability that one U[-1,1] neuron is usable for the σ(w) part of w (L1)."""
+    e = check_open_unit("eps", eps)
+    ww = Fraction(w) if isinstance(w, (int, Fraction)) else Fraction(str(w))
+    if abs(ww) > 1:
+        raise ParameterError(f"w={w}: L1 assumes |w| <= 1")
+    lo, hi = max(Fraction(-1), ww - e), min(Fraction(1), ww + e)
+    return enclose(sympy_rational((hi - lo) / 2 * (e / 2)))
+
+
+def L1_samples(*, eps: Any, delta: Any) -> dict[str, Any]:
+    """Samples for L1 at the worst target weight |w| = 1: p = eps^2/4, events = 2 (two parts)."""
+    e = check_open_unit("eps", eps)
+    d = check_open_unit("delta", delta)
+    p = e * e / 4
+    n = samples_for_confidence(p=p, events=2, delta=d)
+    upper = certified_ceiling(sp.log(2 / sympy_rational(d)) / sympy_rational(p))
+    return {
+        "p": enclose(sympy_rational(p)),
+        "samples": n,
+        "slides_form": upper,
+        "asymptotic": "O(1/eps^2 log(1/delta))",
+    }
+
+
+def L2_probability_uniform(*, w: Any, eps: Any, B: Any = 1) -> Enclosure:
+    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for uniform magnitudes with product range B (L2)."""
+    e = check_open_unit("eps", eps)
+    ww = abs(Fraction(str(w)) if not isinstance(w, (int, Fraction)) else Fraction(w))
+    bb = check_positive("B", B)
+    lo = max(Fraction(0), ww - e)
+    hi = min(bb, ww + e)
+    if hi <= lo:
+        return enclose(sp.Integer(0))
+    mass = uniform.product_segment_probability(
+        sympy_rational(lo) if lo else 0, sympy_rational(hi), B_=sympy_rational(bb)
+    )
+    return enclose(mass.exact / 4)
+
+
+def L2_probability_hyperbolic(*, w: Any, eps: Any, alpha_: Any, beta_: Any) -> Enclosure:
+    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for hyperbolic weights on [alpha, beta] (L2)."""
+    e = check_open_unit("eps", eps)
+    ww = abs(Fraction(str(w)) if not isinstance(w, (int, Fraction)) else Fraction(w))
+    lo = max(ww - e, Fraction(0))
+    mass = hyperbolic.product_segment_probability(
+        sympy_rational(lo) if lo else 0, sympy_rational(ww + e), alpha_=alpha_, beta_=beta_
+    )
+    return enclose(mass.exact / 4)
+
+
+def L2_samples(*, eps: Any, delta: Any, w_max: Any = Fraction(1, 2), B: Any = 1) -> dict[str, Any]:
+    """Samples for L2 with uniform weights, worst |w| in [0, w_max] (monotonicity in module doc)."""
+    e = check_open_unit("eps", eps)
+    d = check_open_unit("delta", delta)
+    wm = check_positive("w_max", w_max)
+    p0 = L2_probability_uniform(w=0, eps=e, B=B)
+    p1 = L2_probability_uniform(w=wm, eps=e, B=B)
+    worst = p0 if p0.upper <= p1.lower else p1 if p1.upper <= p0.lower else None
+    if worst is None:  # the two candidates overlap: take the certified smaller lower end
+        worst = p0 if p0.lower <= p1.lower else p1
+    n = samples_for_confidence(p=worst.exact, events=2, delta=d)
+    return {"p": worst, "samples": n, "asymptotic": "O(1/eps log(1/delta))"}
+
+
+def L3_samples(*, k_segments: int, delta: Any) -> dict[str, Any]:
+    """Hyperbolic samples to fill the k segments of one weight (with signs) w.p. >= 1 - delta (L3)."""
+    kk = check_int("k", k_segments, minimum=1)
+    d = check_open_unit("delta", delta)
+    c = hyperbolic.coverage(kk)
+    n = samples_for_confidence(p=c, events=kk, delta=d)
+    upper = certified_ceiling(sp.log(kk / sympy_rational(d)) / c)
+    return {"c": c, "samples": n, "slides_form": upper, "asymptotic": "Õ(log(1/eps) log(1/delta))"}

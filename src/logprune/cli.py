@@ -1,0 +1,239 @@
+"""The ``logprune`` command line (argparse).  Scripts depend on the names here: keep them stable.
+
+Every user error ends in one line on stderr (``logprune: error: ...``) and exit status 2; an unexpected
+failure prints one line too (exit 3), never a traceback.  ``--output`` files are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import sympy as sp
+
+from logprune import __version__
+from logprune.atomic import write_text_atomic
+from logprune.errors import LogpruneError
+
+__all__ = ["main"]
+
+DEFAULTS = {"n": "100", "layers": "10", "eps": "0.01", "delta": "0.01"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"logprune: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    out = getattr(args, "output", None)
+    if out:
+        write_text_atomic(out, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _add_bounds_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--n", default=DEFAULTS["n"], help="target width n (default 100)")
+    p.add_argument("--layers", default=DEFAULTS["layers"], help="target depth l (default 10)")
+    p.add_argument("--eps", default=DEFAULTS["eps"], help="output accuracy eps, exact (default 0.01)")
+    p.add_argument("--delta", default=DEFAULTS["delta"], help="failure probability (default 0.01)")
+    p.add_argument("--wmax", default=None, help="max |weight| of F (C3; default Malach: 1/sqrt(n))")
+    p.add_argument("--xmax", default=None, help="bound on ||x||_2 (C3)")
+    p.add_argument("--fmax", default=None, help="bound on every activation of F (C3)")
+    p.add_argument("--norms", nargs="+", default=None, help="upper bounds of ||W_i||_2: one, or one per layer")
+    p.add_argument("--base", default="phi", help="decomposition base: phi (default), 3/2, ...")
+    p.add_argument("--inputs-nonnegative", action="store_true", help="inputs >= 0: one branch in layer 1")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON output")
+    fmt.add_argument("--latex", action="store_true", help="LaTeX table")
+    p.add_argument("--output", default=None, help="write to this file (atomically) instead of stdout")
+
+
+def run_bounds(args: argparse.Namespace) -> int:
+    from logprune.bounds import render, theorems
+
+    st = theorems.setting(
+        n=args.n,
+        layers=args.layers,
+        eps=args.eps,
+        delta=args.delta,
+        w_max=args.wmax,
+        x_max=args.xmax,
+        f_max=args.fmax,
+        norms=args.norms,
+        base=args.base,
+        inputs_nonnegative=args.inputs_nonnegative,
+    )
+    rows = theorems.rows(st)
+    if args.json:
+        _emit(args, render.table_json(st, rows))
+    elif args.latex:
+        _emit(args, render.table_latex(st, rows))
+    else:
+        _emit(args, render.table_text(st, rows))
+    return 0
+
+
+def _dump(args: argparse.Namespace, doc: dict[str, Any]) -> None:
+    if args.json:
+        _emit(args, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _emit(args, "".join(f"{k}: {_plain(v)}\n" for k, v in doc.items()))
+
+
+def _plain(v: Any) -> str:
+    if isinstance(v, dict) and "mid" in v:
+        return f"{v['mid']} (exact: {v['exact']}, radius <= {v['rad']})"
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def run_golden(args: argparse.Namespace) -> int:
+    from logprune.bounds import golden
+    from logprune.validation import check_positive
+
+    eps = check_positive("eps", args.eps)
+    scale = check_positive("scale", args.scale)
+    adm = golden.admissibility(args.base)
+    k = golden.k_exact(eps=eps, scale=scale, base=args.base)
+    doc: dict[str, Any] = {
+        "claim": "L3",
+        "base": sp.sstr(adm.base),
+        "eps": str(eps),
+        "scale": str(scale),
+        "admissible": adm.admissible,
+        "reason": adm.reason,
+        "slack": adm.slack.as_json(),
+        "k": k,
+        "k_formula": "max(0, ceil(log_b(scale/eps)))",
+        "residual_bound": golden.residual_bound(eps=eps, scale=scale, base=args.base).as_json()
+        if adm.admissible
+        else None,
+    }
+    if not adm.admissible and isinstance(adm.base, sp.Rational) and k >= 1:
+        v, xs = golden.counterexample(base=adm.base, k_segments=k, scale=scale)
+        _, r = golden.greedy(v, xs)
+        bound = scale * (sp.Rational(1) / adm.base) ** k
+        doc["counterexample"] = {
+            "v": str(v),
+            "samples": [str(x) for x in xs],
+            "residual": str(r),
+            "bound": sp.sstr(bound),
+            "residual_exceeds_bound": bool(sp.Rational(r.numerator, r.denominator) > bound),
+        }
+    _dump(args, doc)
+    return 0
+
+
+def run_hyperbolic(args: argparse.Namespace) -> int:
+    from logprune.bounds import hyperbolic
+
+    seg = hyperbolic.segment_probability(alpha_=args.alpha, beta_=args.beta, base=args.base)
+    signed = hyperbolic.segment_probability(alpha_=args.alpha, beta_=args.beta, base=args.base, signed=True)
+    doc: dict[str, Any] = {
+        "claim": "L3 (hyperbolic law)",
+        "alpha": args.alpha,
+        "beta": args.beta,
+        "base": args.base,
+        "segment_probability": seg.as_json(),
+        "segment_probability_with_sign": signed.as_json(),
+    }
+    if args.k is not None:
+        cov = hyperbolic.coverage_for_support(
+            k_segments=int(args.k), alpha_=args.alpha, beta_=args.beta, base=args.base, scale=args.scale
+        )
+        best = hyperbolic.optimal_support(k_segments=int(args.k), base=args.base, scale=args.scale)
+        doc["k"] = int(args.k)
+        doc["coverage_for_this_support"] = cov.as_json()
+        doc["optimal_support"] = best.as_json()
+        doc["optimal_coverage"] = sp.sstr(hyperbolic.coverage(int(args.k)))
+        doc["digest_coverage"] = sp.sstr(hyperbolic.coverage_digest(int(args.k)))
+    _dump(args, doc)
+    return 0
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from logprune.bounds import batch
+    from logprune.validation import check_int, check_open_unit
+
+    c = check_open_unit("c", args.c)
+    m = check_int("m", args.m)
+    k = check_int("k", args.k)
+    d = check_open_unit("delta", args.delta)
+    big = batch.M(c=c, m=m, k=k, delta=d)
+    exact = batch.M_exact(c=c, m=m, k=k, delta=d)
+    doc = {
+        "claim": "L4",
+        "c": str(c),
+        "m": m,
+        "k": k,
+        "delta": str(d),
+        "M": big,
+        "M_formula": "ceil((2/c)(m + ln(k/delta)))",
+        "M_exact": exact,
+        "M_exact_definition": "least M with k*P[Bin(M,c) < m] <= delta (exact integer arithmetic)",
+        "ratio_M_over_M_exact": str(sp.Rational(big, exact)) if exact else None,
+    }
+    _dump(args, doc)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="logprune", description="Certified bounds for the strong lottery ticket hypothesis.")
+    p.add_argument("--version", action="version", version=f"logprune {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("bounds", help="size of G for every bound of the literature (C1, C2, C3, Pensia, counting)")
+    _add_bounds_args(b)
+    b.set_defaults(func=run_bounds)
+
+    c = sub.add_parser("constants", help="one lemma's constants (golden, hyperbolic, batch)")
+    csub = c.add_subparsers(dest="which", required=True, parser_class=_Parser)
+    g = csub.add_parser("golden", help="L3: admissibility, k, residual bound")
+    g.add_argument("--eps", required=True)
+    g.add_argument("--scale", default="1")
+    g.add_argument("--base", default="phi")
+    h = csub.add_parser("hyperbolic", help="hyperbolic law: segment probability, coverage")
+    h.add_argument("--alpha", required=True)
+    h.add_argument("--beta", required=True)
+    h.add_argument("--base", default="phi")
+    h.add_argument("--k", default=None, help="number of segments: also report coverage and the best support")
+    h.add_argument("--scale", default="1")
+    bt = csub.add_parser("batch", help="L4: batch size M and the exact-tail M_exact")
+    bt.add_argument("--c", required=True)
+    bt.add_argument("--m", required=True)
+    bt.add_argument("--k", required=True)
+    bt.add_argument("--delta", required=True)
+    for q, fn in ((g, run_golden), (h, run_hyperbolic), (bt, run_batch)):
+        q.add_argument("--json", action="store_true")
+        q.add_argument("--output", default=None)
+        q.set_defaults(func=fn)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LogpruneError as exc:
+        sys.stderr.write(f"logprune: error: {exc}\n")
+        return 2
+    except (OSError, MemoryError) as exc:
+        sys.stderr.write(f"logprune: error: {type(exc).__name__}: {exc}\n")
+        return 2
+    except Exception as exc:  # never a traceback for the user; the message says where to look
+        sys.stderr.write(f"logprune: internal error: {type(exc).__name__}: {exc}\n")
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""Theorem-level sizes (C1, C2, C3, Pensia et al., counting): contract, exactness, metamorphic checks."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logprune.bounds import hyperbolic, theorems
+from logprune.errors import ParameterError
+
+NAMES = {"malach2020", "orseau2020", "orseau2020_shared", "orseau2020_batch", "pensia2020", "counting_lower_bound"}
+
+
+def _by_name(**kw: object) -> dict[str, theorems.Row]:
+    return {r.name: r for r in theorems.rows(theorems.setting(**kw))}  # type: ignore[arg-type]
+
+
+def test_default_table_has_every_row_with_its_status() -> None:
+    rows = _by_name(n=100, layers=10, eps="0.01", delta="0.01")
+    assert set(rows) == NAMES
+    assert rows["orseau2020"].status == "proven" and rows["orseau2020"].claim == "C2"
+    assert rows["orseau2020_shared"].status == "conjectural"
+    assert rows["orseau2020_batch"].status == "conjectural"
+    assert rows["malach2020"].status == "published" and rows["pensia2020"].status == "published"
+    for r in rows.values():
+        if r.width is not None:
+            assert r.depth == 20 and len(r.width) == 20
+            assert r.neurons == sum(r.width)
+            assert r.neurons_per_weight.exact * 100 * 100 * 10 == r.neurons
+
+
+def test_malach_row_is_the_slides_formula() -> None:
+    n, ll, eps, delta = 100, 10, 0.01, 0.01
+    rows = _by_name(n=n, layers=ll, eps="0.01", delta="0.01")
+    per_weight = math.ceil(n**3 * ll**2 / eps**2 * math.log(n * ll / delta))
+    assert rows["malach2020"].width is not None
+    assert rows["malach2020"].width[0] == per_weight * n * n
+
+
+def test_orseau_rows_are_consistent_with_the_lemmas() -> None:
+    rows = _by_name(n=20, layers=3, eps="0.001", delta="0.01")
+    a, b = rows["orseau2020"], rows["orseau2020_shared"]
+    k, pool = a.extra["k"], a.extra["pool"]
+    c = hyperbolic.coverage(k)
+    assert a.extra["c"] == str(c)
+    # E·(1-c)^P <= delta < E·(1-c)^(P-1), E = (2 + 1 + 1)·n^2·k (two branches in layer 1)
+    E = 4 * 20 * 20 * k
+    cq = Fraction(int(c.p), int(c.q))
+    assert a.extra["events"] == E
+    assert E * (1 - cq) ** pool <= Fraction(1, 100) < E * (1 - cq) ** (pool - 1)
+    assert a.width is not None and b.width is not None
+    assert a.width[0] == pool * 20 * 20 and b.width[0] == pool * 20  # (A) per weight, (B) per input neuron
+    assert b.neurons is not None and a.neurons is not None and b.neurons < a.neurons
+
+
+small = st.fixed_dictionaries(
+    {
+        "n": st.integers(2, 60),
+        "layers": st.integers(1, 6),
+        "eps": st.fractions(min_value=Fraction(1, 10**6), max_value=Fraction(1, 2), max_denominator=10**6),
+        "delta": st.fractions(min_value=Fraction(1, 10**6), max_value=Fraction(1, 2), max_denominator=10**6),
+    }
+)
+
+
+def _neurons(kw: dict, name: str) -> int:  # type: ignore[type-arg]
+    r = _by_name(**kw)[name]
+    assert r.neurons is not None
+    return r.neurons
+
+
+@settings(max_examples=25)
+@given(small, st.sampled_from(["eps", "delta"]))
+def test_bounds_grow_when_eps_or_delta_shrink(kw: dict, which: str) -> None:  # type: ignore[type-arg]
+    smaller = dict(kw, **{which: kw[which] / 3})
+    for name in ("malach2020", "orseau2020", "orseau2020_shared", "pensia2020"):
+        assert _neurons(smaller, name) >= _neurons(kw, name)
+
+
+@settings(max_examples=25)
+@given(small, st.sampled_from(["n", "layers"]))
+def test_bounds_grow_with_n_and_layers(kw: dict, which: str) -> None:  # type: ignore[type-arg]
+    bigger = dict(kw, **{which: kw[which] + 1})
+    for name in ("malach2020", "orseau2020", "orseau2020_shared", "pensia2020"):
+        assert _neurons(bigger, name) >= _neurons(kw, name)
+
+
+@settings(max_examples=20)
+@given(small)
+def test_every_construction_is_above_the_counting_limit(kw: dict) -> None:  # type: ignore[type-arg]
+    rows = _by_name(**kw)
+    lb = rows["counting_lower_bound"].neurons_per_weight.upper
+    # a neuron of G carries at least one sampled weight per target weight it serves (A): weights/target >= lb
+    a = rows["orseau2020"]
+    assert a.weights is not None
+    assert Fraction(a.weights, kw["layers"] * kw["n"] ** 2) >= lb
+
+
+def test_general_setting_is_C3_and_counts_the_norms() -> None:
+    base = dict(n=10, layers=4, eps="0.01", delta="0.01", w_max="0.3", x_max=1)
+    k1 = _by_name(**base, norms=["1"])["orseau2020"].extra["k"]
+    k2 = _by_name(**base, norms=["4"])["orseau2020"].extra["k"]
+    r = _by_name(**base, norms=["4"])["orseau2020"]
+    assert r.claim == "C3"
+    assert k2 >= k1 + 4  # sum of log_phi 4 over 4 layers = 11.5: the C3 term shows up in k
+
+
+@pytest.mark.parametrize(
+    ("kw", "fragment"),
+    [
+        ({"n": 0}, "n=0"),
+        ({"eps": "1"}, "eps=1"),
+        ({"delta": "0"}, "delta=0"),
+        ({"norms": ["1", "2"]}, "norms="),
+        ({"w_max": "-1"}, "w_max=-1"),
+        ({"layers": "x"}, "layers='x'"),
+    ],
+)
+def test_bad_settings_are_refused(kw: dict, fragment: str) -> None:  # type: ignore[type-arg]
+    base: dict = {"n": 10, "layers": 3, "eps": "0.1", "delta": "0.1"}  # type: ignore[type-arg]
+    base.update(kw)
+    with pytest.raises(ParameterError if fragment != "layers='x'" else TypeError) as info:
+        theorems.setting(**base)
+    assert fragment in str(info.value)
+    assert not isinstance(info.value, ParameterError) or isinstance(info.value, ValueError)
