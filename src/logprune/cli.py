@@ -16,7 +16,7 @@ import sympy as sp
 
 from logprune import __version__
 from logprune.atomic import write_text_atomic
-from logprune.errors import LogpruneError
+from logprune.errors import LogpruneError, ParameterError
 
 __all__ = ["main"]
 
@@ -186,6 +186,118 @@ def run_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _construct_common(p: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    if not demo:
+        p.add_argument("--target", required=True, help="target network .npz (W1..Wl, optional b1..bl)")
+    p.add_argument("--eps", default="0.01" if demo else None, required=not demo, help="output accuracy")
+    p.add_argument("--delta", default="0.01" if demo else None, required=not demo, help="failure probability")
+    p.add_argument("--seed", default="0" if demo else None, required=not demo, help="seed of G")
+    p.add_argument("--dist", default="hyperbolic", choices=["hyperbolic", "uniform"])
+    p.add_argument(
+        "--pool",
+        default="per-weight",
+        choices=["shared", "per-weight"],
+        help="pooling (A) per-weight (default until proofs/ proves (B)) or (B) shared",
+    )
+    p.add_argument("--method", default="golden", choices=["golden", "malach"])
+    p.add_argument("--weight-eps", default=None, help="per-weight tolerance mode (every weight within E)")
+    p.add_argument("--inputs-nonnegative", action="store_true", help="declare x >= 0: one branch in layer 1")
+    p.add_argument("--xmax", default="1", help="certify for ||x||_2 <= xmax (default 1)")
+    p.add_argument("--norm", default="l2", choices=["l2", "inf"])
+    p.add_argument("--width", default=None, help="block size P of G (overrides the bound)")
+    p.add_argument("--context", default="exact", choices=["exact", "ball", "float"])
+    p.add_argument("--inputs", default=None, help=".npy of extra inputs (rows) to measure the error on")
+    p.add_argument("--out", default=None, help="write Ĝ here (.npz, atomically; nothing is written on failure)")
+
+
+def _run_construction(args: argparse.Namespace, target_path: str) -> int:
+    import numpy as np
+
+    from logprune.construct import build as cb
+    from logprune.construct.export import measured_error, write_ghat
+    from logprune.construct.summary import summary_lines
+    from logprune.construct.target import load_target
+
+    target, notices = load_target(target_path)
+    for n in notices:
+        sys.stderr.write(f"logprune: notice: {n}\n")
+    opt = cb.options(
+        eps=args.eps,
+        delta=args.delta,
+        seed=args.seed,
+        dist=args.dist,
+        pool=args.pool,
+        method=args.method,
+        weight_eps=args.weight_eps,
+        inputs_nonnegative=args.inputs_nonnegative,
+        x_max=args.xmax,
+        norm=args.norm,
+        width=args.width,
+        context=args.context,
+    )
+    extra = None
+    if args.inputs:
+        try:
+            extra = np.load(args.inputs, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ParameterError(f"inputs={args.inputs}: not a readable .npy ({exc})") from None
+    built = cb.build(target, opt)
+    measured = measured_error(
+        built.forward,
+        target,
+        x_max=opt.x_max,
+        n=256,
+        seed=opt.seed,
+        norm=opt.norm,
+        nonnegative=opt.inputs_nonnegative,
+        extra=extra,
+    )
+    ok = cb.succeeded(built)
+    for line in summary_lines(built, measured=measured, out=args.out):
+        sys.stdout.write(line + "\n")
+    if not ok:
+        shown = ", ".join(
+            f"(layer {m[0] + 1}, output {m[1]}, input {m[2]}, branch {'+-'[m[3]]}, segment {m[4]})"
+            for m in built.missing[:5]
+        )
+        more = f" and {len(built.missing) - 5} more" if len(built.missing) > 5 else ""
+        what = f"uncovered: {shown}{more}" if built.missing else "every segment was covered, the bound is too weak"
+        sys.stderr.write(f"logprune: error: construction failed (G too small for eps); {what}\n")
+        return 1
+    if args.out:
+        write_ghat(args.out, built, measured=measured)
+    return 0
+
+
+def run_construct(args: argparse.Namespace) -> int:
+    return _run_construction(args, args.target)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from importlib.resources import as_file, files
+
+    with as_file(files("logprune") / "data" / "demo_target.npz") as path:
+        sys.stdout.write(
+            f"demo target: {path.name} (2-16-16-2 ReLU MLP with biases, trained by examples/train_demo_target.py)\n"
+        )
+        return _run_construction(args, str(path))
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from logprune.construct.export import verify
+    from logprune.construct.target import load_target
+
+    target, _ = load_target(args.target)
+    rep = verify(args.ghat, target, context=args.context)
+    sys.stdout.write(
+        f"regenerated and matched {rep.regenerated} kept weights of G from the seed\n"
+        f"recomputed certified bound: {float(rep.certified_bound):.4e} (equal to the file's)\n"
+        f"max weight error: {float(rep.max_weight_error):.4e}; measured error: {rep.measured_error:.4e}\n"
+        f"{'OK' if rep.ok else 'NOT OK'}: {rep.reason}\n"
+    )
+    return 0 if rep.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="logprune", description="Certified bounds for the strong lottery ticket hypothesis.")
     p.add_argument("--version", action="version", version=f"logprune {__version__}")
@@ -216,6 +328,17 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--json", action="store_true")
         q.add_argument("--output", default=None)
         q.set_defaults(func=fn)
+    cs = sub.add_parser("construct", help="build Ĝ from a seeded random G and a target, and certify it")
+    _construct_common(cs)
+    cs.set_defaults(func=run_construct)
+    dm = sub.add_parser("demo", help="construct Ĝ for the small example target shipped with logprune")
+    _construct_common(dm, demo=True)
+    dm.set_defaults(func=run_demo)
+    vf = sub.add_parser("verify", help="re-derive a Ĝ file from its seed and the target")
+    vf.add_argument("ghat")
+    vf.add_argument("--target", required=True)
+    vf.add_argument("--context", default="exact", choices=["exact", "ball", "float"])
+    vf.set_defaults(func=run_verify)
     return p
 
 

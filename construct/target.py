@@ -1,0 +1,187 @@
+"""The target network F: loading, checking, the exact bias rewrite, certified norm bounds.
+
+F(x) = W_l σ(... σ(W_1 x + b_1) ...) + b_l with W_i of shape (out, in).  Biases are rewritten exactly as
+weights from a constant-1 neuron carried through the layers (digest §1: "a bias is a weight from a
+constant-1 input neuron"): the input gets a 1 appended, every hidden layer gets one more neuron
+σ(1·1) = 1, and W_i becomes [[W_i, b_i], [0, 1]] (last layer: [W_l, b_l]).  The rewritten network
+computes exactly F on (x, 1).
+
+Every float64 (or float32) weight is an exact dyadic rational; nothing here rounds a weight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from logprune.errors import ParameterError, ParameterTypeError
+
+__all__ = ["Target", "load_target", "spectral_norm_upper", "target_from_arrays"]
+
+_UNIT = 2.0**-53  # unit roundoff of float64
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bias-free ReLU network (after the exact rewrite), weights as float64 arrays (exact dyadics)."""
+
+    weights: tuple[np.ndarray, ...]  # W_i, shape (n_i, n_(i-1))
+    append_one: bool  # True when biases were folded into a constant-1 input
+    original_widths: tuple[int, ...]
+    digest: str  # sha256 of the original arrays, recorded in Ĝ's meta
+
+    @property
+    def layers(self) -> int:
+        return len(self.weights)
+
+    @property
+    def widths(self) -> list[int]:
+        return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
+
+    @property
+    def w_max(self) -> float:
+        return float(max(np.max(np.abs(w)) for w in self.weights))
+
+    @property
+    def n_weights(self) -> int:
+        return int(sum(w.size for w in self.weights))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """F on a batch x of shape (batch, n_0) (inputs already extended by 1 if ``append_one``)."""
+        h = x.T
+        for i, w in enumerate(self.weights):
+            h = w @ h
+            if i < self.layers - 1:
+                h = np.maximum(h, 0.0)
+        return np.asarray(h.T)
+
+
+def _digest(arrays: Sequence[np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(str(a.shape).encode())
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
+def target_from_arrays(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray | None] | None = None) -> Target:
+    """Check shapes and finiteness, then fold biases into a constant-1 neuron (exact rewrite)."""
+    if len(weights) == 0:
+        raise ParameterError("weights=[]: the target needs at least one layer")
+    ws = []
+    for i, w in enumerate(weights, start=1):
+        a = np.asarray(w)
+        if a.ndim != 2 or a.size == 0:
+            raise ParameterError(f"W{i}.shape={a.shape}: expected a non-empty (out, in) matrix")
+        if not np.issubdtype(a.dtype, np.floating) and not np.issubdtype(a.dtype, np.integer):
+            raise ParameterTypeError(f"W{i}.dtype={a.dtype}: expected real numbers")
+        a64 = a.astype(np.float64)
+        # float16/32/64 widen exactly; wider floats and huge integers might not: refuse, never round
+        if np.issubdtype(a.dtype, np.integer) and a.size and int(np.max(np.abs(a))) > 2**53:
+            raise ParameterError(f"W{i}: integers beyond 2^53 are not exactly representable in float64")
+        if np.issubdtype(a.dtype, np.floating) and a.dtype.itemsize > 8 and not np.array_equal(a64.astype(a.dtype), a):
+            raise ParameterError(f"W{i}: {a.dtype} entries not exactly representable in float64")
+        if not np.all(np.isfinite(a64)):
+            raise ParameterError(f"W{i}: has non-finite entries (nan or inf)")
+        ws.append(a64)
+    for i in range(1, len(ws)):
+        if ws[i].shape[1] != ws[i - 1].shape[0]:
+            raise ParameterError(
+                f"W{i + 1}.shape={ws[i].shape}: its {ws[i].shape[1]} inputs do not match "
+                f"W{i}'s {ws[i - 1].shape[0]} outputs"
+            )
+    bs: list[np.ndarray | None] = list(biases) if biases is not None else [None] * len(ws)
+    if len(bs) != len(ws):
+        raise ParameterError(f"biases: {len(bs)} given for {len(ws)} layers")
+    checked_b: list[np.ndarray | None] = []
+    for i, b in enumerate(bs, start=1):
+        if b is None:
+            checked_b.append(None)
+            continue
+        v = np.asarray(b, dtype=np.float64).reshape(-1)
+        if v.shape[0] != ws[i - 1].shape[0]:
+            raise ParameterError(f"b{i}.shape={np.shape(b)}: expected ({ws[i - 1].shape[0]},)")
+        if not np.all(np.isfinite(v)):
+            raise ParameterError(f"b{i}: has non-finite entries (nan or inf)")
+        checked_b.append(v)
+    digest = _digest(ws + [b for b in checked_b if b is not None])
+    widths = tuple([ws[0].shape[1]] + [w.shape[0] for w in ws])
+    if all(b is None or not np.any(b) for b in checked_b):
+        return Target(tuple(ws), False, widths, digest)
+    out = []
+    last = len(ws) - 1
+    for i, (w, b) in enumerate(zip(ws, checked_b, strict=True)):
+        col = (b if b is not None else np.zeros(w.shape[0]))[:, None]
+        top = np.hstack([w, col])
+        if i < last:  # carry the constant: one more neuron computing σ(1·1) = 1
+            row = np.zeros((1, top.shape[1]))
+            row[0, -1] = 1.0
+            top = np.vstack([top, row])
+        out.append(top)
+    return Target(tuple(out), True, widths, digest)
+
+
+def load_target(path: str | Path) -> tuple[Target, list[str]]:
+    """Read ``W1..Wl`` (and optional ``b1..bl``) from an ``.npz``; returns the target and notices."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"target={path}: no such file")
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k]) for k in z.files}
+    except (OSError, ValueError, EOFError) as exc:
+        raise ParameterError(f"target={path}: not a readable .npz file ({exc})") from None
+    names = [k for k in arrays if k.startswith("W") and k[1:].isdigit()]
+    if not names:
+        raise ParameterError(f"target={path}: no arrays named W1..Wl")
+    layers = max(int(k[1:]) for k in names)
+    missing = [f"W{i}" for i in range(1, layers + 1) if f"W{i}" not in arrays]
+    if missing:
+        raise ParameterError(f"target={path}: missing {', '.join(missing)}")
+    used = {f"W{i}" for i in range(1, layers + 1)} | {f"b{i}" for i in range(1, layers + 1)}
+    notices = [f"ignored array {k!r} in {p.name}" for k in sorted(arrays) if k not in used]
+    ws = [arrays[f"W{i}"] for i in range(1, layers + 1)]
+    bs = [arrays.get(f"b{i}") for i in range(1, layers + 1)]
+    return target_from_arrays(ws, bs), notices
+
+
+def _gamma(n: int) -> float:
+    """gamma_n = n·u/(1 - n·u): the classical bound on the relative error of an n-term float sum."""
+    nu = n * _UNIT
+    return nu / (1 - nu)
+
+
+def spectral_norm_upper(w: np.ndarray) -> Fraction:
+    """A certified upper bound of ||W||_2, as an exact rational.
+
+    min of sqrt(||G||_inf) with G = WᵀW or WWᵀ (whichever is smaller; ||W||_2^2 = rho(G) <= ||G||_inf),
+    ||W||_F and sqrt(||W||_1·||W||_inf).  Float sums are made rigorous by the a-priori bound
+    |fl(sum) - sum| <= gamma_n·sum|terms| (valid for any summation order, with or without FMA), and every
+    bound is inflated accordingly before the square root, which is rounded up exactly.
+    """
+    a = np.abs(np.asarray(w, dtype=np.float64))
+    m, n = a.shape
+    g_in = min(m, n)
+    small = a @ a.T if m <= n else a.T @ a  # |W||W|ᵀ: bounds the rounding of the signed Gram matrix
+    gram = w @ w.T if m <= n else w.T @ w
+    k = max(m, n)
+    gk, gs = _gamma(k + 2), _gamma(g_in + 2)
+    row_gram = np.sum(np.abs(gram), axis=1) + gk * np.sum(small, axis=1)
+    cand_sq = [float(np.max(row_gram)) * (1 + gs) * (1 + 4 * _UNIT)]
+    cand_sq.append(float(np.sum(a * a)) * (1 + _gamma(a.size + 2)))  # Frobenius^2 (squares of floats: exact
+    # in float64 only for float32 inputs, so the product rounding is covered by gamma as well)
+    one = float(np.max(np.sum(a, axis=0))) * (1 + _gamma(m + 2))
+    inf = float(np.max(np.sum(a, axis=1))) * (1 + _gamma(n + 2))
+    cand_sq.append(one * inf * (1 + 4 * _UNIT))
+    best = min(cand_sq)
+    # exact upper square root of the (float, hence rational) bound: round up on a 2^-60 grid
+    q = Fraction(best)
+    scale = 2**60
+    r = math.isqrt(q.numerator * scale * scale // q.denominator) + 1
+    return Fraction(r, scale)

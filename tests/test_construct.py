@@ -1,0 +1,297 @@
+"""construct/: end-to-end builds, exact certificates, verify, reproducibility, failure, success rate."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from logprune.cli import main
+from logprune.construct import build as cb
+from logprune.construct.export import VerificationError, read_ghat, verify, write_ghat
+from logprune.construct.target import load_target, spectral_norm_upper, target_from_arrays
+from logprune.errors import ParameterError
+
+
+@st.composite
+def small_targets(draw: st.DrawFn) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    depth = draw(st.integers(1, 3))
+    widths = [draw(st.integers(1, 4)) for _ in range(depth + 1)]
+    elems = st.floats(-2, 2, allow_nan=False, width=32)
+    ws = [
+        np.array(draw(st.lists(elems, min_size=a * b, max_size=a * b)), dtype=np.float64).reshape(b, a)
+        for a, b in itertools.pairwise(widths)
+    ]
+    bs: list[np.ndarray | None] = []
+    for b in widths[1:]:
+        bs.append(np.array(draw(st.lists(elems, min_size=b, max_size=b))) if draw(st.booleans()) else None)
+    return ws, bs
+
+
+def _exact_forward(weights: tuple[np.ndarray, ...], x: list[Fraction]) -> list[Fraction]:
+    h = x
+    for i, w in enumerate(weights):
+        h = [sum((Fraction(float(w[o, j])) * h[j] for j in range(w.shape[1])), Fraction(0)) for o in range(w.shape[0])]
+        if i < len(weights) - 1:
+            h = [max(v, Fraction(0)) for v in h]
+    return h
+
+
+def _exact_ghat(built: cb.Built, x: list[Fraction]) -> list[Fraction]:
+    h: dict[int, Fraction] = dict(enumerate(x))
+    T = len(built.shapes)
+    for t in range(T):
+        out: dict[int, Fraction] = {}
+        for r, c, v in zip(built.rows[t].tolist(), built.cols[t].tolist(), built.vals[t].tolist(), strict=True):
+            if c in h:
+                out[r] = out.get(r, Fraction(0)) + Fraction(v) * h[c]
+        h = out if t == T - 1 else {k: max(v, Fraction(0)) for k, v in out.items()}
+    return [h.get(o, Fraction(0)) for o in range(built.shapes[-1][0])]
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(small_targets(), st.sampled_from(["shared", "per-weight"]), st.integers(0, 2**31), st.booleans())
+def test_construct_certificate_holds_in_exact_arithmetic(tgt, pool, seed, nonneg) -> None:  # type: ignore[no-untyped-def]
+    """Build, then evaluate Ĝ and F exactly (rationals) on inputs of norm <= x_max: the error never
+    exceeds the certified bound, and the bound is <= eps (delta = 1e-9: failure is not a live option)."""
+    ws, bs = tgt
+    target = target_from_arrays(ws, bs)
+    if target.w_max == 0:
+        return
+    opt = cb.options(eps="0.05", delta="1e-9", seed=seed, pool=pool, inputs_nonnegative=nonneg)
+    built = cb.build(target, opt)
+    assert cb.succeeded(built), built.missing[:3]
+    rng = np.random.default_rng(seed)
+    d = target.original_widths[0]
+    for _ in range(5):
+        v = rng.standard_normal(d)
+        if nonneg:
+            v = np.abs(v)
+        x = [Fraction(float(t)) for t in v]
+        norm2 = sum(t * t for t in x)
+        x = [t * Fraction(9, 10) / Fraction(float(np.sqrt(float(norm2)))) for t in x]  # ||x|| < 1 = x_max
+        xin = [*x, Fraction(1)] if target.append_one else x
+        diff = [a - b for a, b in zip(_exact_ghat(built, xin), _exact_forward(target.weights, xin), strict=True)]
+        assert sum(e * e for e in diff) <= built.cert.bound**2
+
+
+def _demo_like(seed: int = 3) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(5, 3)) * 0.5, rng.normal(size=(2, 5)) * 0.5], [rng.normal(size=5) * 0.1, None]
+
+
+def test_bias_rewrite_is_exact() -> None:
+    ws, bs = _demo_like()
+    target = target_from_arrays(ws, bs)
+    assert target.append_one and target.widths == [4, 6, 2]
+    x = [Fraction(1, 3), Fraction(-2, 7), Fraction(5, 11)]
+    h = x
+    for i, (w, b) in enumerate(zip(ws, bs, strict=True)):
+        h = [
+            sum((Fraction(float(w[o, j])) * h[j] for j in range(w.shape[1])), Fraction(0))
+            + (Fraction(float(b[o])) if b is not None else 0)
+            for o in range(w.shape[0])
+        ]
+        if i == 0:
+            h = [max(v, Fraction(0)) for v in h]
+    assert _exact_forward(target.weights, [*x, Fraction(1)]) == h
+
+
+def test_export_verify_and_numpy_only_forward(tmp_path: Path) -> None:
+    target = target_from_arrays(*_demo_like())
+    built = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=5, pool="shared"))
+    path = tmp_path / "ghat.npz"
+    meta = write_ghat(path, built)
+    rep = verify(path, target)
+    assert rep.ok and rep.certified_bound == built.cert.bound and rep.regenerated == built.kept
+    # the contract, read with numpy alone
+    with np.load(path, allow_pickle=False) as z:
+        T = int(z["layers"])
+        assert T == 4 and bool(z["append_one"]) and json.loads(str(z["meta"]))["seed"] == 5
+        x = np.array([[0.3, -0.2, 0.5, 1.0]]).T
+        h = x
+        for t in range(1, T + 1):
+            W = np.zeros(tuple(z[f"w{t}_shape"]))
+            np.add.at(W, (z[f"w{t}_row"], z[f"w{t}_col"]), z[f"w{t}_val"])
+            h = W @ h
+            if t < T:
+                h = np.maximum(h, 0)
+    assert np.allclose(h.T, built.forward(x.T), rtol=0, atol=1e-12)
+    assert meta["certified_bound"]["exact"] == str(built.cert.bound)
+
+
+def test_verify_rejects_tampering(tmp_path: Path) -> None:
+    target = target_from_arrays(*_demo_like())
+    built = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=5))
+    path = tmp_path / "ghat.npz"
+    write_ghat(path, built)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+
+    def tampered(name: str, **changes: np.ndarray) -> Path:
+        p = tmp_path / name
+        np.savez(p, **{**arrays, **changes})
+        return p
+
+    vals = arrays["w2_val"].copy()
+    vals[0] = np.nextafter(vals[0], np.inf)  # one ulp
+    with pytest.raises(VerificationError, match="regenerated"):
+        verify(tampered("w.npz", w2_val=vals), target)
+    meta = json.loads(str(arrays["meta"]))
+    meta["seed"] = 6
+    with pytest.raises(VerificationError, match="seed=6"):
+        verify(tampered("s.npz", meta=np.asarray(json.dumps(meta))), target)
+    meta = json.loads(str(arrays["meta"]))
+    meta["certified_bound"]["exact"] = "1/1000000000"
+    with pytest.raises(VerificationError, match="certified_bound"):
+        verify(tampered("b.npz", meta=np.asarray(json.dumps(meta))), target)
+    other = target_from_arrays(*_demo_like(seed=4))
+    with pytest.raises(VerificationError, match="sha256"):
+        verify(path, other)
+
+
+def test_construction_is_reproducible_from_the_seed() -> None:
+    target = target_from_arrays(*_demo_like())
+    opt = cb.options(eps="0.02", delta="0.01", seed=11, pool="shared")
+    a, b = cb.build(target, opt), cb.build(target, opt)
+    for x, y in zip(a.vals + a.rows + a.cols, b.vals + b.rows + b.cols, strict=True):
+        assert np.array_equal(x, y)
+    c = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=12, pool="shared"))
+    assert not all(np.array_equal(x, y) for x, y in zip(a.vals, c.vals, strict=True))
+
+
+def test_contexts_agree_and_only_exact_and_ball_certify() -> None:
+    target = target_from_arrays(*_demo_like())
+    res = {
+        c: cb.build(target, cb.options(eps="0.02", delta="0.01", seed=2, context=c)) for c in ("exact", "ball", "float")
+    }
+    ex, ball, fl = res["exact"].cert, res["ball"].cert, res["float"].cert
+    assert ex.certified and ball.certified and not fl.certified
+    assert ex.bound <= ball.bound <= ex.bound * (1 + Fraction(1, 10**6))
+    assert abs(float(fl.bound) - float(ex.bound)) <= 1e-9 * float(ex.bound)
+
+
+def test_width_far_below_the_bound_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tpath = tmp_path / "t.npz"
+    ws, bs = _demo_like()
+    np.savez(tpath, W1=ws[0], W2=ws[1], b1=bs[0])
+    out = tmp_path / "g.npz"
+    rc = main(
+        [
+            "construct",
+            "--target",
+            str(tpath),
+            "--eps",
+            "0.01",
+            "--delta",
+            "0.01",
+            "--seed",
+            "0",
+            "--width",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert rc == 1 and not out.exists() and list(tmp_path.iterdir()) == [tpath]
+    assert captured.err.count("\n") == 1 and "uncovered: (layer" in captured.err and "segment" in captured.err
+
+
+def test_malach_baseline_with_uniform_weights() -> None:
+    target = target_from_arrays([np.array([[0.3, -0.2]]), np.array([[0.5]])])
+    built = cb.build(
+        target,
+        cb.options(eps="0.3", delta="0.01", seed=1, dist="uniform", method="malach", weight_eps="0.05", pool="shared"),
+    )
+    assert cb.succeeded(built) and built.max_weight_error <= Fraction(1, 20)
+    # one product per (weight, branch): at most 2 out-edges per weight in layer 1, 1 in layer 2
+    assert built.vals[1].size <= 4 and built.vals[3].size <= 1
+
+
+def test_success_rate_over_seeds_is_at_least_one_minus_delta() -> None:
+    """40 seeds at the bound's width with delta = 1/4: the Clopper-Pearson 95% upper limit of the
+    failure rate must be <= delta."""
+    target = target_from_arrays([np.array([[0.7, -0.4], [0.1, 0.9]]), np.array([[0.6, -0.8]])])
+    delta = Fraction(1, 4)
+    failures = sum(
+        not cb.succeeded(cb.build(target, cb.options(eps="0.05", delta=delta, seed=s, pool="shared")))
+        for s in range(40)
+    )
+    upper = stats.binomtest(failures, 40).proportion_ci(confidence_level=0.95, method="exact").high
+    assert upper <= float(delta)
+
+
+def test_spectral_norm_upper_is_an_upper_bound() -> None:
+    rng = np.random.default_rng(0)
+    for shape in [(1, 1), (3, 7), (40, 25), (100, 3)]:
+        w = rng.standard_normal(shape)
+        ub = spectral_norm_upper(w)
+        assert float(ub) >= np.linalg.norm(w, 2)
+        assert float(ub) <= np.linalg.norm(w, "fro") * (1 + 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("arrays", "fragment"),
+    [
+        ({"W1": np.ones((2, 3)), "W2": np.ones((1, 3))}, "do not match"),
+        ({"W1": np.array([[np.nan]])}, "non-finite"),
+        ({"W2": np.ones((2, 2))}, "missing W1"),
+        ({"X": np.ones(2)}, "no arrays named W1"),
+        ({"W1": np.ones((2, 2)), "b1": np.ones(3)}, "b1.shape"),
+    ],
+)
+def test_bad_targets_are_refused(tmp_path: Path, arrays: dict, fragment: str) -> None:  # type: ignore[type-arg]
+    p = tmp_path / "t.npz"
+    np.savez(p, **arrays)
+    with pytest.raises(ParameterError, match=fragment):
+        load_target(p)
+
+
+def test_cli_construct_verify_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tpath = tmp_path / "t.npz"
+    ws, bs = _demo_like()
+    np.savez(tpath, W1=ws[0], W2=ws[1], b1=bs[0], extra=np.zeros(2))
+    out = tmp_path / "g.npz"
+    rc = main(
+        [
+            "construct",
+            "--target",
+            str(tpath),
+            "--eps",
+            "0.02",
+            "--delta",
+            "0.01",
+            "--seed",
+            "9",
+            "--pool",
+            "shared",
+            "--out",
+            str(out),
+        ]
+    )
+    cap = capsys.readouterr()
+    assert rc == 0 and out.exists() and "certified bound" in cap.out and "ignored array 'extra'" in cap.err
+    assert read_ghat(out).meta["seed"] == 9
+    assert main(["verify", str(out), "--target", str(tpath)]) == 0
+    assert "OK" in capsys.readouterr().out
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    assert main(["construct", "--target", str(bad), "--eps", "0.1", "--delta", "0.1", "--seed", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a readable .npz" in err and "Traceback" not in err
+    assert main(["construct", "--target", str(tpath), "--eps", "0", "--delta", "0.1", "--seed", "0"]) == 2
+    assert "eps=0" in capsys.readouterr().err
+
+
+def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "result: OK" in out and "certified bound" in out
