@@ -58,9 +58,10 @@ def _exact_ghat(built: cb.Built, x: list[Fraction]) -> list[Fraction]:
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(small_targets(), st.sampled_from(["shared", "per-weight"]), st.integers(0, 2**31), st.booleans())
-def test_construct_certificate_holds_in_exact_arithmetic(tgt, pool, seed, nonneg) -> None:  # type: ignore[no-untyped-def]
-    """Build, then evaluate Ĝ and F exactly (rationals) on inputs of norm <= x_max: the error never
-    exceeds the certified bound, and the bound is <= eps (delta = 1e-9: failure is not a live option)."""
+def test_construct_certificate_holds_in_exact_arithmetic(tmp_path_factory, tgt, pool, seed, nonneg) -> None:  # type: ignore[no-untyped-def]
+    """Build, export and verify end to end, then evaluate Ĝ and F exactly (rationals) on inputs of
+    norm <= x_max: the error never exceeds the certified bound, and the bound is <= eps
+    (delta = 1e-9: failure is not a live option)."""
     ws, bs = tgt
     target = target_from_arrays(ws, bs)
     if target.w_max == 0:
@@ -68,6 +69,10 @@ def test_construct_certificate_holds_in_exact_arithmetic(tgt, pool, seed, nonneg
     opt = cb.options(eps="0.05", delta="1e-9", seed=seed, pool=pool, inputs_nonnegative=nonneg)
     built = cb.build(target, opt)
     assert cb.succeeded(built), built.missing[:3]
+    path = tmp_path_factory.mktemp("ghat") / "g.npz"
+    write_ghat(path, built)
+    rep = verify(path, target)
+    assert rep.ok and rep.certified_bound == built.cert.bound and rep.regenerated == built.kept
     rng = np.random.default_rng(seed)
     d = target.original_widths[0]
     for _ in range(5):
