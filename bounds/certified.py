@@ -26,6 +26,7 @@ from logprune.errors import CertificationError
 __all__ = [
     "PRECISIONS",
     "Enclosure",
+    "arb_eval",
     "arb_of",
     "arb_to_interval",
     "certainly_le",
@@ -56,6 +57,16 @@ def _arb_rational(q: sp.Rational) -> flint.arb:
     return flint.arb(flint.fmpq(int(q.p), int(q.q)))
 
 
+def arb_eval(expr: Any, env: dict[sp.Symbol, flint.arb]) -> flint.arb:
+    """Evaluate an expression whose free symbols are given balls (interval extension: every value of
+    the expression for points of the balls lies in the result)."""
+    e = sp.sympify(expr)
+    missing = e.free_symbols - set(env)
+    if missing:
+        raise CertificationError(f"expr={e}: no ball for {sorted(map(str, missing))}")
+    return _eval(e, env)
+
+
 def arb_of(expr: Any) -> flint.arb:
     """Evaluate a closed sympy expression as a ball at the current precision.
 
@@ -66,10 +77,12 @@ def arb_of(expr: Any) -> flint.arb:
     e = sp.sympify(expr)
     if e.free_symbols:
         raise CertificationError(f"expr={e}: has free symbols {sorted(map(str, e.free_symbols))}")
-    return _eval(e)
+    return _eval(e, {})
 
 
-def _eval(e: sp.Basic) -> flint.arb:
+def _eval(e: sp.Basic, env: dict[sp.Symbol, flint.arb]) -> flint.arb:
+    if isinstance(e, sp.Symbol) and e in env:
+        return env[e]
     if isinstance(e, sp.Integer):
         return flint.arb(int(e))
     if isinstance(e, sp.Rational):
@@ -85,47 +98,47 @@ def _eval(e: sp.Basic) -> flint.arb:
     if isinstance(e, sp.Add):
         acc = flint.arb(0)
         for a in e.args:
-            acc += _eval(a)
+            acc += _eval(a, env)
         return acc
     if isinstance(e, sp.Mul):
         acc = flint.arb(1)
         for a in e.args:
-            acc *= _eval(a)
+            acc *= _eval(a, env)
         return acc
     if isinstance(e, sp.Pow):
         base, ex = e.args
         if isinstance(ex, sp.Integer):
-            b = _eval(base)
+            b = _eval(base, env)
             n = int(ex)
             return b**n if n >= 0 else 1 / (b ** (-n))
         if ex == sp.Rational(1, 2):
-            return _eval(base).sqrt()
+            return _eval(base, env).sqrt()
         if ex == sp.Rational(-1, 2):
-            return _eval(base).rsqrt()
-        return (_eval(ex) * _eval(base).log()).exp()
+            return _eval(base, env).rsqrt()
+        return (_eval(ex, env) * _eval(base, env).log()).exp()
     if isinstance(e, sp.log):
-        return _eval(e.args[0]).log()
+        return _eval(e.args[0], env).log()
     if isinstance(e, sp.exp):
-        return _eval(e.args[0]).exp()
+        return _eval(e.args[0], env).exp()
     if isinstance(e, sp.Abs):
-        v = _eval(e.args[0])
+        v = _eval(e.args[0], env)
         return v.max(-v)
     if isinstance(e, sp.Max):
-        vals = [_eval(a) for a in e.args]
+        vals = [_eval(a, env) for a in e.args]
         out = vals[0]
         for v in vals[1:]:
             out = out.max(v)
         return out
     if isinstance(e, sp.Min):
-        vals = [_eval(a) for a in e.args]
+        vals = [_eval(a, env) for a in e.args]
         out = vals[0]
         for v in vals[1:]:
             out = out.min(v)
         return out
     if isinstance(e, sp.ceiling):
-        return _eval(e.args[0]).ceil()
+        return _eval(e.args[0], env).ceil()
     if isinstance(e, sp.floor):
-        return _eval(e.args[0]).floor()
+        return _eval(e.args[0], env).floor()
     raise CertificationError(f"expr={e}: no ball evaluation for {type(e).__name__}")
 
 

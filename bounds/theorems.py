@@ -17,7 +17,7 @@ Rows.
   such events (beta_1 = 2 branches if inputs may be negative, else 1) gives
   P = least N with E·(1-c)^N <= delta; then L3 (golden ratio, greedy) and C3 (propagation) give
   ||Ĝ(x) - F(x)|| <= eps for all ||x|| <= x_max with probability >= 1 - delta.
-- ``orseau2020_shared`` (pooling (B), conjectural until proofs/ proves it): intermediate neurons grouped in
+- ``orseau2020_shared`` (pooling (B), proven by ``proofs/pooling_b.py``): intermediate neurons grouped in
   blocks by the input j they keep, one block of P neurons per input; each (o, j) pair picks its neurons
   from block j, and a neuron may serve several outputs.  For fixed (o, j) the products over the block are
   i.i.d., so the same union bound applies, with the block shared by the n_i outputs.
@@ -279,11 +279,11 @@ def rows(st: Setting) -> list[Row]:
         _row(
             "orseau2020_shared",
             claim,
-            "conjectural",
+            "proven",
             st,
             [pool * n] * ll,
             asym,
-            "pooling (B): one block of P neurons per input neuron, shared by all outputs; not yet proven in proofs/",
+            "pooling (B): one block of P neurons per input neuron, shared by all outputs (proofs/pooling_b.py)",
             pooling="B",
             extra=common,
         )

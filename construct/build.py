@@ -48,7 +48,7 @@ class Options:
     delta: Fraction
     seed: int
     dist: str = "hyperbolic"
-    pool: str = "per-weight"  # (A): pooling (B) "shared" becomes the default once proofs/ proves it
+    pool: str = "shared"  # pooling (B), proven in proofs/pooling_b.py; "per-weight" is pooling (A)
     method: str = "golden"
     weight_eps: Fraction | None = None
     inputs_nonnegative: bool = False
@@ -80,7 +80,7 @@ def options(
     delta: Any,
     seed: Any,
     dist: str = "hyperbolic",
-    pool: str = "per-weight",
+    pool: str = "shared",
     method: str = "golden",
     weight_eps: Any = None,
     inputs_nonnegative: bool = False,

@@ -23,7 +23,7 @@ def test_default_table_has_every_row_with_its_status() -> None:
     rows = _by_name(n=100, layers=10, eps="0.01", delta="0.01")
     assert set(rows) == NAMES
     assert rows["orseau2020"].status == "proven" and rows["orseau2020"].claim == "C2"
-    assert rows["orseau2020_shared"].status == "conjectural"
+    assert rows["orseau2020_shared"].status == "proven"  # proofs/pooling_b.py (tests/test_proofs.py)
     assert rows["orseau2020_batch"].status == "conjectural"
     assert rows["malach2020"].status == "published" and rows["pensia2020"].status == "published"
     for r in rows.values():

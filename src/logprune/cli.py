@@ -195,9 +195,9 @@ def _construct_common(p: argparse.ArgumentParser, *, demo: bool = False) -> None
     p.add_argument("--dist", default="hyperbolic", choices=["hyperbolic", "uniform"])
     p.add_argument(
         "--pool",
-        default="per-weight",
+        default="shared",
         choices=["shared", "per-weight"],
-        help="pooling (A) per-weight (default until proofs/ proves (B)) or (B) shared",
+        help="pooling (B) shared (default, proven in proofs/pooling_b.py) or (A) per-weight",
     )
     p.add_argument("--method", default="golden", choices=["golden", "malach"])
     p.add_argument("--weight-eps", default=None, help="per-weight tolerance mode (every weight within E)")
@@ -298,6 +298,22 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0 if rep.ok else 1
 
 
+def run_proofs(args: argparse.Namespace) -> int:
+    from logprune.proofs import CLAIMS, by_id
+    from logprune.proofs.report import latex, line, markdown, run_all
+
+    claims = (by_id(args.only),) if args.only else CLAIMS
+    results = run_all(claims)
+    for r in results:
+        sys.stdout.write(line(r) + "\n")
+    if args.report:
+        write_text_atomic(args.report, markdown(results))
+    if args.latex:
+        write_text_atomic(args.latex, latex(results))
+    bad = any(r.tally.failed for r in results) or any(f == 0 for r in results for _, _, f in r.mutations)
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="logprune", description="Certified bounds for the strong lottery ticket hypothesis.")
     p.add_argument("--version", action="version", version=f"logprune {__version__}")
@@ -339,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     vf.add_argument("--target", required=True)
     vf.add_argument("--context", default="exact", choices=["exact", "ball", "float"])
     vf.set_defaults(func=run_verify)
+    pr = sub.add_parser("proofs", help="run the executable proofs of every claim (C1-C3, L1-L4, pooling)")
+    pr.add_argument("--only", default=None, help="one claim id (L1 .. L4, propagation, pooling-A, pooling-B, C1 .. C3)")
+    pr.add_argument("--report", default=None, help="write the Markdown report here")
+    pr.add_argument("--latex", default=None, help="write the standalone LaTeX report here")
+    pr.set_defaults(func=run_proofs)
     return p
 
 

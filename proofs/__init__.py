@@ -1,0 +1,45 @@
+"""Executable proofs: every claim of shared/paper/digest.md as an ordered list of checked steps.
+
+Each module ``proofs/<claim>.py`` exports ``CLAIM``, ``MUTATIONS`` (deliberately wrong variants, each of
+which must make a step fail) and ``proof(mutation=None) -> Proof``.  :data:`CLAIMS` lists them in the
+order of the report.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from logprune.proofs import (
+    c1_malach,
+    c2_orseau,
+    c3_general,
+    l1_malach,
+    l2_product,
+    l3_golden,
+    l4_batch,
+    pooling_a,
+    pooling_b,
+    propagation,
+)
+
+CLAIMS: tuple[ModuleType, ...] = (
+    l1_malach,
+    l2_product,
+    l3_golden,
+    l4_batch,
+    propagation,
+    pooling_a,
+    pooling_b,
+    c1_malach,
+    c2_orseau,
+    c3_general,
+)
+
+
+def by_id(claim: str) -> ModuleType:
+    for m in CLAIMS:
+        if m.CLAIM.lower() == claim.lower():
+            return m
+    from logprune.errors import ParameterError
+
+    raise ParameterError(f"only={claim}: expected one of {', '.join(m.CLAIM for m in CLAIMS)}")

@@ -1,0 +1,56 @@
+"""L2: product weights with uniform magnitudes.  Mutation ``wrong-density``."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from logprune.bounds import sampling, uniform
+from logprune.proofs.framework import Proof, agreement, constant, identity, nonneg, probability
+
+CLAIM = "L2"
+MUTATIONS = {"wrong-density": "the product CDF t(1 + ln t) instead of t(1 - ln t)"}
+
+
+def proof(mutation: str | None = None) -> Proof:
+    t, e, uu = sp.symbols("t epsilon u", positive=True)
+    F = t * (1 + sp.log(t)) if mutation == "wrong-density" else t * (1 - sp.log(t))
+    ref = uniform.product_cdf().args[0][0].subs(uniform.B, 1)
+    steps = (
+        identity(
+            "P(|ab| <= t) = integral of min(1, t/a) over a in [0, 1] = t(1 - ln t)",
+            t + sp.integrate(t / sp.Symbol("a", positive=True), (sp.Symbol("a", positive=True), t, 1)),
+            F,
+        ),
+        identity("Its density is -ln t", sp.diff(F, t), -sp.log(t)),
+        identity("The density integrates to 1 on (0, 1]", sp.integrate(-sp.log(t), (t, 0, 1)), 1),
+        nonneg("The density is decreasing: -(d/dt)(-ln t) = 1/t >= 0", 1 / t),
+        nonneg(
+            "Hence for |w| = eps + u >= eps the window mass decreases: ln((w+eps)/(w-eps)) >= 0", sp.log(1 + 2 * e / uu)
+        ),
+        probability(
+            "The signs (a > 0 for the branch, sign ab = sign w) cost a factor 1/4",
+            "independent fair signs",
+            identity("(1/2)(1/2) = 1/4", sp.Rational(1, 2) ** 2, sp.Rational(1, 4)),
+        ),
+        constant(
+            "p(w = 0.3, eps = 0.02) for U[-1,1] weights",
+            (F.subs(t, sp.Rational(32, 100)) - F.subs(t, sp.Rational(28, 100))) / 4,
+        ),
+        agreement("The product CDF is the one bounds.uniform uses", lambda: F, lambda: ref),
+        agreement(
+            "p(w = 0.3, eps = 0.02) is what bounds.sampling.L2_probability_uniform reports",
+            lambda: sp.nsimplify((F.subs(t, sp.Rational(32, 100)) - F.subs(t, sp.Rational(28, 100))) / 4),
+            lambda: sp.nsimplify(sampling.L2_probability_uniform(w="0.3", eps="0.02").exact),
+        ),
+    )
+    return Proof(
+        CLAIM,
+        "Product weights (uniform)",
+        "For a, o i.i.d. U[-1, 1], P(|ao| <= t) = t(1 - ln t); one neuron is usable for w with probability "
+        "(1/4)[F(|w|+eps) - F(|w|-eps)], minimal over |w| in [0, w_max] at 0 or w_max; "
+        "N = ceil(ln(delta/2)/ln(1-p)) = O(1/eps · log 1/delta) for w_max bounded away from 1.",
+        ("a, o i.i.d. U[-1, 1]", "eps < 1"),
+        steps,
+        constants=(("p(w=0.3, eps=0.02)", str(sampling.L2_probability_uniform(w="0.3", eps="0.02"))),),
+        mutation=mutation,
+    )

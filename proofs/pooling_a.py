@@ -1,0 +1,63 @@
+"""Pooling (A): a dedicated pool of P neurons per target weight.  Mutation ``no-union-bound``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from logprune.bounds import theorems
+from logprune.bounds.sampling import samples_for_confidence
+from logprune.proofs._orseau import orseau, union_step
+from logprune.proofs.framework import Proof, agreement, identity, probability
+
+CLAIM = "pooling-A"
+DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
+MUTATIONS = {"no-union-bound": "P chosen for a single event instead of all E events"}
+
+
+def proof(mutation: str | None = None) -> Proof:
+    st = theorems.setting(**DEFAULTS)
+    prop, c, events, pool = orseau(st)
+    used = samples_for_confidence(p=c, events=1, delta=st.delta) if mutation == "no-union-bound" else pool
+    k, n, ell = prop.k, st.n, st.layers
+    row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
+    steps = (
+        identity(
+            "Events: (2 branches in layer 1 + 1 per other layer)·n^2 weights·k segments",
+            sp.Integer(events),
+            (2 + (ell - 1)) * n * n * k,
+        ),
+        probability(
+            "Pools are designated before sampling, so the pools of different weights are independent, "
+            "and within a pool the P products are i.i.d.",
+            "independence of disjoint sets of independent weights",
+            identity(
+                "a neuron's product lies in a given segment with the given signs w.p. >= c",
+                sp.Rational(1, 4) * sp.Rational(1, 2 * (k - 1)),
+                c,
+            ),
+        ),
+        union_step(events=events, c=c, pool=used, delta=st.delta),
+        agreement(
+            "G's intermediate width is P·n^2 (bounds.theorems, row orseau2020)",
+            lambda: used * n * n,
+            lambda: row.width[0] if row.width else None,
+        ),
+    )
+    return Proof(
+        CLAIM,
+        "Pooling (A): dedicated pools",
+        "Each target weight owns P = min{N: E(1-c)^N <= delta} intermediate neurons; all k segments of every "
+        "weight and "
+        "branch are filled w.p. >= 1 - delta.",
+        ("hyperbolic weights on the optimal support", "pools designated before sampling"),
+        steps,
+        constants=(("E", str(events)), ("P", str(pool))),
+        differences=(
+            "The slides' accounting (one pool per layer with L4's m = #weights) is not used: a neuron's "
+            "category depends on the weight it serves, so L4's i.i.d. categories do not apply (reported as "
+            "orseau2020_batch, conjectural).",
+        ),
+        mutation=mutation,
+    )
