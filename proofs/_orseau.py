@@ -8,7 +8,7 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import hyperbolic, theorems
-from logprune.proofs.framework import Step, identity, nonneg, probability
+from logprune.proofs.framework import Step, agreement, identity, nonneg, probability
 
 
 def coverage_steps(*, sign_factor: sp.Expr | None = None) -> list[Step]:
@@ -50,6 +50,11 @@ def union_step(*, events: int, c: sp.Rational, pool: int, delta: Fraction) -> St
             ),
         ),
     )
+
+
+def width_agreement(fact: str, ours: int, row: theorems.Row) -> Step:
+    """G's intermediate width from the proof equals the width bounds.theorems reports for ``row``."""
+    return agreement(fact, lambda: ours, lambda: row.width[0] if row.width else None)
 
 
 def orseau(st: theorems.Setting) -> tuple[Any, sp.Rational, int, int]:

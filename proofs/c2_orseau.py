@@ -8,7 +8,7 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.certified import enclose
-from logprune.proofs._orseau import coverage_steps, orseau, union_step
+from logprune.proofs._orseau import coverage_steps, orseau, union_step, width_agreement
 from logprune.proofs.framework import Proof, agreement, identity, nonneg
 
 CLAIM = "C2"
@@ -48,10 +48,8 @@ def proof(mutation: str | None = None) -> Proof:
             lambda: prop.k,
             lambda: row.extra["k"],
         ),
-        agreement(
-            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.theorems reports",
-            lambda: pool * st.n * st.n,
-            lambda: row.width[0] if row.width else None,
+        width_agreement(
+            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.theorems reports", pool * st.n * st.n, row
         ),
     ]
     return Proof(

@@ -8,7 +8,7 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.certified import certified_ceiling, enclose
-from logprune.proofs._orseau import orseau, union_step
+from logprune.proofs._orseau import orseau, union_step, width_agreement
 from logprune.proofs.framework import Proof, agreement, identity
 
 CLAIM = "C3"
@@ -48,10 +48,8 @@ def proof(mutation: str | None = None) -> Proof:
             lambda: prop.k,
         ),
         union_step(events=events, c=c, pool=pool, delta=st.delta),
-        agreement(
-            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.theorems reports",
-            lambda: pool * st.n * st.n,
-            lambda: row.width[0] if row.width else None,
+        width_agreement(
+            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.theorems reports", pool * st.n * st.n, row
         ),
     )
     return Proof(

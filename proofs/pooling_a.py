@@ -8,8 +8,8 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import orseau, union_step
-from logprune.proofs.framework import Proof, agreement, identity, probability
+from logprune.proofs._orseau import orseau, union_step, width_agreement
+from logprune.proofs.framework import Proof, identity, probability
 
 CLAIM = "pooling-A"
 DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
@@ -39,11 +39,7 @@ def proof(mutation: str | None = None) -> Proof:
             ),
         ),
         union_step(events=events, c=c, pool=used, delta=st.delta),
-        agreement(
-            "G's intermediate width is P·n^2 (bounds.theorems, row orseau2020)",
-            lambda: used * n * n,
-            lambda: row.width[0] if row.width else None,
-        ),
+        width_agreement("G's intermediate width is P·n^2 (bounds.theorems, row orseau2020)", used * n * n, row),
     )
     return Proof(
         CLAIM,

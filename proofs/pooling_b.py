@@ -9,8 +9,8 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import orseau, union_step
-from logprune.proofs.framework import Proof, agreement, identity, probability
+from logprune.proofs._orseau import orseau, union_step, width_agreement
+from logprune.proofs.framework import Proof, identity, probability
 
 CLAIM = "pooling-B"
 DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
@@ -67,11 +67,7 @@ def proof(mutation: str | None = None) -> Proof:
             (2 + (ell - 1)) * n * n * k,
         ),
         union_step(events=events, c=c, pool=used, delta=st.delta),
-        agreement(
-            "G's intermediate width is P·n (bounds.theorems, row orseau2020_shared)",
-            lambda: used * n,
-            lambda: row.width[0] if row.width else None,
-        ),
+        width_agreement("G's intermediate width is P·n (bounds.theorems, row orseau2020_shared)", used * n, row),
     )
     return Proof(
         CLAIM,

@@ -92,6 +92,13 @@ def _demo_like(seed: int = 3) -> tuple[list[np.ndarray], list[np.ndarray | None]
     return [rng.normal(size=(5, 3)) * 0.5, rng.normal(size=(2, 5)) * 0.5], [rng.normal(size=5) * 0.1, None]
 
 
+def _write_demo_like(folder: Path, **extra: np.ndarray) -> Path:
+    ws, bs = _demo_like()
+    path = folder / "t.npz"
+    np.savez(path, W1=ws[0], W2=ws[1], b1=bs[0], **extra)  # type: ignore[arg-type]
+    return path
+
+
 def test_bias_rewrite_is_exact() -> None:
     ws, bs = _demo_like()
     target = target_from_arrays(ws, bs)
@@ -184,9 +191,7 @@ def test_contexts_agree_and_only_exact_and_ball_certify() -> None:
 
 
 def test_width_far_below_the_bound_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    tpath = tmp_path / "t.npz"
-    ws, bs = _demo_like()
-    np.savez(tpath, W1=ws[0], W2=ws[1], b1=bs[0])
+    tpath = _write_demo_like(tmp_path)
     out = tmp_path / "g.npz"
     rc = main(
         [
@@ -261,9 +266,7 @@ def test_bad_targets_are_refused(tmp_path: Path, arrays: dict, fragment: str) ->
 
 
 def test_cli_construct_verify_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    tpath = tmp_path / "t.npz"
-    ws, bs = _demo_like()
-    np.savez(tpath, W1=ws[0], W2=ws[1], b1=bs[0], extra=np.zeros(2))
+    tpath = _write_demo_like(tmp_path, extra=np.zeros(2))
     out = tmp_path / "g.npz"
     rc = main(
         [
