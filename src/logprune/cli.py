@@ -314,6 +314,13 @@ def run_proofs(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def run_snapshot(args: argparse.Namespace) -> int:
+    from logprune.bounds.snapshot import snapshot_json
+
+    _emit(args, snapshot_json())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="logprune", description="Certified bounds for the strong lottery ticket hypothesis.")
     p.add_argument("--version", action="version", version=f"logprune {__version__}")
@@ -360,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--report", default=None, help="write the Markdown report here")
     pr.add_argument("--latex", default=None, help="write the standalone LaTeX report here")
     pr.set_defaults(func=run_proofs)
+    sn = sub.add_parser("snapshot", help="every constant and bound on a fixed grid, exact (regression of the theory)")
+    sn.add_argument("--output", default=None, help="write here (atomically) instead of stdout")
+    sn.set_defaults(func=run_snapshot)
     return p
 
 
