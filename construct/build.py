@@ -38,6 +38,7 @@ from logprune.validation import check_int, check_open_unit, check_positive
 __all__ = ["Built", "Options", "build", "options", "plan", "sparse_forward", "succeeded"]
 
 LOG_PHI = math.log((1 + math.sqrt(5)) / 2)
+SUBSET_MAX = 20  # exact enumeration of 2^P subset sums per target weight
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,10 @@ def options(
         raise ParameterError(f"dist={dist}: expected hyperbolic or uniform")
     if pool not in {"shared", "per-weight"}:
         raise ParameterError(f"pool={pool}: expected shared or per-weight")
-    if method not in {"golden", "malach"}:
-        raise ParameterError(f"method={method}: expected golden or malach")
+    if method not in {"golden", "malach", "subset-sum"}:
+        raise ParameterError(f"method={method}: expected golden, malach or subset-sum")
+    if method == "subset-sum" and width is not None and int(str(width)) > SUBSET_MAX:
+        raise ParameterError(f"width={width}: subset-sum enumerates 2^width subsets; use width <= {SUBSET_MAX}")
     if norm not in {"l2", "inf"}:
         raise ParameterError(f"norm={norm}: expected l2 or inf")
     get_context(context)
@@ -191,6 +194,11 @@ def plan(target: Target, opt: Options) -> Plan:
             cu = uniform.coverage(k_segments=k).lower
             cov = f"{float(cu):.6g}"
             bound = sampling.samples_for_confidence(p=cu, events=events, delta=opt.delta) if cu > 0 else None
+    elif opt.method == "subset-sum":
+        # No explicit bound: Lueker's O(log 1/eps) has no constant we can use.  The default is the block
+        # size of Pensia et al.'s experiment, n = round(3 ln(1/eps_w)) (at least 1), reported as such.
+        cov = None
+        bound = None
     else:
         cov = None
         if opt.dist == "uniform":
@@ -206,6 +214,8 @@ def plan(target: Target, opt: Options) -> Plan:
         else:
             bound = None
     block = opt.width if opt.width is not None else bound
+    if block is None and opt.method == "subset-sum":
+        block = max(1, min(SUBSET_MAX, round(3 * math.log(s / float(eps_w)))))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
     return Plan(eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events)
@@ -238,6 +248,7 @@ class Built:
     vals: tuple[np.ndarray, ...]
     cert: certify.Certificate
     max_weight_error: Fraction
+    within_eps_w: float  # share of (weight, branch) errors <= eps_w (exact comparisons)
     missing: tuple[tuple[int, int, int, int, int], ...]
     seconds: float
 
@@ -287,6 +298,27 @@ def _select(q: np.ndarray, ok: np.ndarray, scale: float, k: int) -> tuple[np.nda
         vals[present, t] = np.abs(q[rows[present], first[present]])
         idx[present, t] = first[present]
     return vals, idx
+
+
+_SUBSETS: dict[int, np.ndarray] = {}
+
+
+def _subset_sum(q: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every row o, the subset of columns whose sum of q[o, :] is closest to w[o] (exact enumeration
+    of the 2^P subset sums in floats; the exact error is computed afterwards).  Columns with q = 0 (wrong
+    branch) are never kept.  Returns the kept (row, column) pairs."""
+    n_out, P = q.shape
+    if P not in _SUBSETS:
+        _SUBSETS[P] = ((np.arange(2**P)[:, None] >> np.arange(P)[None, :]) & 1).astype(np.float64)
+    M = _SUBSETS[P]
+    best = np.zeros(n_out, dtype=np.int64)
+    chunk = max(1, (1 << 22) // (2**P))
+    for lo in range(0, n_out, chunk):
+        sums = M @ q[lo : lo + chunk].T  # (2^P, chunk)
+        best[lo : lo + chunk] = np.argmin(np.abs(sums - w[None, lo : lo + chunk]), axis=0)
+    picks = ((best[:, None] >> np.arange(P)[None, :]) & 1).astype(bool) & (q != 0)
+    rows, cols = np.nonzero(picks)
+    return rows, cols
 
 
 def _greedy(vals: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -339,6 +371,8 @@ def build(target: Target, opt: Options, *, progress: Any = None) -> Built:
                         res.missing.append((int(o), j, branch, int(t) + 1))
                     kept_o, kept_t = np.nonzero(take)
                     kept_p = si[kept_o, kept_t]
+                elif opt.method == "subset-sum":
+                    kept_o, kept_p = _subset_sum(np.where(a_ok & (w_col != 0)[:, None], q, 0.0), w_col)
                 else:
                     close = ok & (np.abs(q - w_col[:, None]) <= float(pl.eps_w))
                     has = close.any(axis=1)
@@ -384,7 +418,9 @@ def build(target: Target, opt: Options, *, progress: Any = None) -> Built:
         x_max=pl.x_max_eff,
         norm=opt.norm,
     )
-    max_err = max(ctx.upper(abs(e)) for errs in layer_errors for br_errs in errs for e in br_errs)
+    uppers = [ctx.upper(abs(e)) for errs in layer_errors for br_errs in errs for e in br_errs]
+    max_err = max(uppers)
+    within = sum(1 for u in uppers if u <= pl.eps_w) / len(uppers)
     return Built(
         target,
         opt,
@@ -395,6 +431,7 @@ def build(target: Target, opt: Options, *, progress: Any = None) -> Built:
         tuple(vals),
         cert,
         max_err,
+        within,
         tuple(missing_all),
         time.perf_counter() - t0,
     )

@@ -65,6 +65,7 @@ def meta_of(built: Built, *, measured: float | None) -> dict[str, Any]:
             "context": cert.context,
         },
         "max_weight_error": {"exact": str(built.max_weight_error), "decimal": f"{float(built.max_weight_error):.6e}"},
+        "share_within_eps_w": built.within_eps_w,
         "measured_error": measured,
         "target": {
             "sha256": built.target.digest,

@@ -27,7 +27,8 @@ def summary_lines(built: Built, *, measured: float, out: str | None) -> list[str
         f"block size P = {bound_note}",
         f"G sampled (keepable) weights per target weight: {built.sampled_per_target_weight:.2f}",
         f"Ĝ: {built.kept} kept weights = {built.kept / tw:.3f} per target weight",
-        f"max |effective weight - target weight| = {float(built.max_weight_error):.4e} (exact)",
+        f"max |effective weight - target weight| = {float(built.max_weight_error):.4e} (exact); "
+        f"{100 * built.within_eps_w:.2f} % of them <= eps_w",
         f"certified bound sup||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.context}"
         + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
         f"measured error on sample inputs: {measured:.4e}",

@@ -226,6 +226,45 @@ def test_malach_baseline_with_uniform_weights() -> None:
     assert built.vals[1].size <= 4 and built.vals[3].size <= 1
 
 
+def test_subset_sum_is_optimal_on_its_block_and_verifies(tmp_path: Path) -> None:
+    """The optimal pruner keeps, per weight, the subset of the block's products closest to w: no other
+    subset of the same products does better (brute force), and the file verifies like any other."""
+    rng = np.random.default_rng(1)
+    target = target_from_arrays([rng.normal(size=(3, 2)) * 0.3, rng.normal(size=(1, 3)) * 0.3])
+    opt = cb.options(
+        eps="0.5",
+        delta="0.01",
+        seed=4,
+        method="subset-sum",
+        dist="uniform",
+        width=10,
+        weight_eps="0.05",
+        inputs_nonnegative=True,
+    )
+    built = cb.build(target, opt)
+    from itertools import product
+
+    from logprune.construct.gsample import block_weights
+
+    W = target.weights[0]
+    for j in range(W.shape[1]):
+        a, b = block_weights(seed=4, law=built.plan.law, layer=0, block=j, n_out=3, size=10, pool="shared")
+        usable = [p for p in range(10) if a[p] > 0]
+        for o in range(3):
+            best = min(
+                abs(sum(a[p] * b[o, p] for p, m in zip(usable, mask, strict=True) if m) - W[o, j])
+                for mask in product([0, 1], repeat=len(usable))
+            )
+            kept = built.cols[1][(built.rows[1] == o) & (built.cols[1] // 10 == j)] % 10
+            got = abs(sum(a[p] * b[o, p] for p in kept) - W[o, j])
+            assert got <= best + 1e-12
+    path = tmp_path / "g.npz"
+    write_ghat(path, built)
+    assert verify(path, target).regenerated == built.kept
+    with pytest.raises(ParameterError, match="width=21"):
+        cb.options(eps="0.5", delta="0.01", seed=0, method="subset-sum", width=21)
+
+
 def test_success_rate_over_seeds_is_at_least_one_minus_delta() -> None:
     """40 seeds at the bound's width with delta = 1/4: the Clopper-Pearson 95% upper limit of the
     failure rate must be <= delta."""

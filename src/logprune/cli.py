@@ -199,7 +199,7 @@ def _construct_common(p: argparse.ArgumentParser, *, demo: bool = False) -> None
         choices=["shared", "per-weight"],
         help="pooling (B) shared (default, proven in proofs/pooling_b.py) or (A) per-weight",
     )
-    p.add_argument("--method", default="golden", choices=["golden", "malach"])
+    p.add_argument("--method", default="golden", choices=["golden", "malach", "subset-sum"])
     p.add_argument("--weight-eps", default=None, help="per-weight tolerance mode (every weight within E)")
     p.add_argument("--inputs-nonnegative", action="store_true", help="declare x >= 0: one branch in layer 1")
     p.add_argument("--xmax", default="1", help="certify for ||x||_2 <= xmax (default 1)")
@@ -321,6 +321,30 @@ def run_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_check(args: argparse.Namespace) -> int:
+    import json
+
+    from logprune.checks.runner import failed, lines, run_checks
+    from logprune.validation import check_int, check_open_unit
+
+    try:
+        import scipy  # noqa: F401 - the checks' statistics need it
+    except ImportError:
+        raise ParameterError("check: needs scipy (pip install 'logprune[check]')") from None
+    conf = float(check_open_unit("confidence", args.confidence))
+    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
+    doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0))
+    for line_ in lines(doc):
+        sys.stdout.write(line_ + "\n")
+    if args.json:
+        write_text_atomic(args.json, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    bad = failed(doc)
+    if bad:
+        sys.stderr.write(f"logprune: error: refuted: {'; '.join(bad)}\n")
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="logprune", description="Certified bounds for the strong lottery ticket hypothesis.")
     p.add_argument("--version", action="version", version=f"logprune {__version__}")
@@ -370,6 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
     sn = sub.add_parser("snapshot", help="every constant and bound on a fixed grid, exact (regression of the theory)")
     sn.add_argument("--output", default=None, help="write here (atomically) instead of stdout")
     sn.set_defaults(func=run_snapshot)
+    ck = sub.add_parser("check", help="Monte-Carlo validity and tightness of every sampling bound")
+    ck.add_argument("--quick", action="store_true", help="the quick version the test suite runs")
+    ck.add_argument("--trials", default=None, help="trials per claim (default 400 quick, 4000 full)")
+    ck.add_argument("--confidence", default="0.99", help="confidence of the Clopper-Pearson intervals")
+    ck.add_argument("--seed", default="0")
+    ck.add_argument("--json", default=None, help="write the results here (atomically)")
+    ck.set_defaults(func=run_check)
     return p
 
 

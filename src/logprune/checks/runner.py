@@ -1,0 +1,82 @@
+"""The battery of ``logprune check``: every sampling claim, the samplers, the construction."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from logprune.checks import claims
+from logprune.checks.distributions import check_distributions
+
+__all__ = ["run_checks"]
+
+
+def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int) -> dict[str, Any]:
+    """Run the battery; ``quick`` is the version the test suite runs (seconds), the full one takes minutes."""
+    T = trials or (400 if quick else 4000)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    d = Fraction(1, 20)
+    results: list[dict[str, Any]] = []
+    results.append(
+        claims.check_L1(
+            eps=Fraction(1, 5) if quick else Fraction(1, 10), delta=d, trials=T, confidence=confidence, rng=rng
+        ).as_json()
+    )
+    for k in (2, 8) if quick else (2, 8, 21, 40):
+        results.append(claims.check_L3(k=k, delta=d, trials=T, confidence=confidence, rng=rng).as_json())
+    results.append(
+        claims.check_L3_uniform(k=4 if quick else 8, delta=d, trials=T, confidence=confidence, rng=rng).as_json()
+    )
+    for exact in (False, True):
+        for c, m, k in ((Fraction(1, 20), 1, 20), (Fraction(1, 64), 5, 10)):
+            results.append(
+                claims.check_L4(c=c, m=m, k=k, delta=d, exact=exact, trials=T, confidence=confidence, rng=rng).as_json()
+            )
+    construction = [
+        claims.check_construction(pool=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence)
+        for p in ("shared", "per-weight")
+    ]
+    dists = check_distributions(n=20_000 if quick else 200_000, rng=rng)
+    return {
+        "seed": seed,
+        "quick": quick,
+        "trials": T,
+        "confidence": confidence,
+        "claims": results,
+        "construction": construction,
+        "distributions": dists,
+    }
+
+
+def failed(doc: dict[str, Any]) -> list[str]:
+    """What refutes the theory or the samplers (inconclusive verdicts are not failures)."""
+    bad = [f"{r['claim']} {r['params']}" for r in doc["claims"] if r["verdict"] == "refuted"]
+    bad += [r["claim"] for r in doc["construction"] if r["verdict"] == "refuted"]
+    bad += [r["test"] for r in doc["distributions"] if not r["ok"]]
+    return bad
+
+
+def lines(doc: dict[str, Any]) -> list[str]:
+    out = [f"logprune check: seed={doc['seed']}, {doc['trials']} trials per claim, confidence {doc['confidence']}"]
+    for r in doc["claims"]:
+        lo, hi = r["failure_rate_ci"]
+        rlo, rhi = r["ratio_ci"]
+        out.append(
+            f"{r['claim']:<14} {r['params']!s:<52} bound {r['bound']:>7}  failures {r['failures_at_bound']:>4}"
+            f"/{r['trials']} CI [{lo:.4f}, {hi:.4f}] vs delta {r['delta']:.3g}: {r['verdict']:<12} "
+            f"empirical min {r['empirical_min']:>7} (CI {r['empirical_min_ci'][0]}..{r['empirical_min_ci'][1]}), "
+            f"bound/empirical {r['ratio_bound_over_empirical']:.2f} [{rlo:.2f}, {rhi:.2f}]"
+        )
+    for r in doc["construction"]:
+        out.append(
+            f"{r['claim']:<40} width {r['bound_width']}: {r['successes']}/{r['seeds']} seeds succeed, "
+            f"failure CI {r['failure_rate_ci'][0]:.3f}..{r['failure_rate_ci'][1]:.3f} vs delta {r['delta']}: "
+            f"{r['verdict']}; smallest width still >= 1 - delta: {r['smallest_width_with_success_rate']} "
+            f"(bound/smallest {r['ratio_bound_over_smallest']:.1f})"
+        )
+    for r in doc["distributions"]:
+        extra = f", re-drawn: p = {r['redraw_p_value']:.3g}" if r["redraw_p_value"] is not None else ""
+        out.append(f"{r['test']:<72} p = {r['p_value']:.3g}{extra}: {'ok' if r['ok'] else 'FAILED'}")
+    return out
