@@ -38,7 +38,7 @@ from logprune.validation import check_int, check_open_unit, check_positive
 __all__ = ["Built", "Options", "build", "options", "plan", "sparse_forward", "succeeded"]
 
 LOG_PHI = math.log((1 + math.sqrt(5)) / 2)
-SUBSET_MAX = 20  # exact enumeration of 2^P subset sums per target weight
+SUBSET_MAX = 40  # exact search: enumeration of 2^P sums (P <= 20), meet in the middle up to 40
 
 
 @dataclass(frozen=True)
@@ -308,6 +308,8 @@ def _subset_sum(q: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     of the 2^P subset sums in floats; the exact error is computed afterwards).  Columns with q = 0 (wrong
     branch) are never kept.  Returns the kept (row, column) pairs."""
     n_out, P = q.shape
+    if P > 20:
+        return _subset_sum_mitm(q, w)
     if P not in _SUBSETS:
         _SUBSETS[P] = ((np.arange(2**P)[:, None] >> np.arange(P)[None, :]) & 1).astype(np.float64)
     M = _SUBSETS[P]
@@ -319,6 +321,40 @@ def _subset_sum(q: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     picks = ((best[:, None] >> np.arange(P)[None, :]) & 1).astype(bool) & (q != 0)
     rows, cols = np.nonzero(picks)
     return rows, cols
+
+
+def _sums(v: np.ndarray) -> np.ndarray:
+    """All 2^len(v) subset sums of v, subset i = bits of i."""
+    s = np.zeros(1)
+    for x in v:
+        s = np.concatenate([s, s + x])
+    return s
+
+
+def _subset_sum_mitm(q: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Meet in the middle (Horowitz-Sahni): sums of each half, the right half sorted, and for every left
+    sum the nearest right sum to w - left; exact search over all 2^P subsets, per row."""
+    n_out, P = q.shape
+    h = P // 2
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for o in range(n_out):
+        left, right = _sums(q[o, :h]), _sums(q[o, h:])
+        order = np.argsort(right, kind="stable")
+        rs = right[order]
+        target = w[o] - left
+        idx = np.clip(np.searchsorted(rs, target), 1, rs.size - 1)
+        cand = np.where(np.abs(rs[idx - 1] - target) <= np.abs(rs[idx] - target), idx - 1, idx)
+        err = np.abs(rs[cand] - target)
+        i = int(np.argmin(err))
+        li, ri = i, int(order[cand[i]])
+        bits = np.concatenate([(li >> np.arange(h)) & 1, (ri >> np.arange(P - h)) & 1]).astype(bool) & (q[o] != 0)
+        c = np.nonzero(bits)[0]
+        rows.append(np.full(c.size, o, dtype=np.int64))
+        cols.append(c.astype(np.int64))
+    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), (
+        np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    )
 
 
 def _greedy(vals: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -10,8 +10,9 @@ grouped in blocks, one block per input neuron j of the target layer:
   target weight (o, j); keepable weights a[o, p] = G_t[u, j] and b[o, p] = G_(t+1)[o, u].
 
 The keepable weights of block j are drawn from ``SeedSequence(seed, spawn_key=(t, j, 0))`` (in-weights)
-and ``SeedSequence(seed, spawn_key=(t + 1, j, 0))`` (out-weights), in row-major order of the shapes
-above; every other weight of G (never kept: an in-weight from another input, an out-weight of a
+and ``SeedSequence(seed, spawn_key=(t + 1, j, 0))`` (out-weights), neuron by neuron (neuron p's weights
+come after those of neurons 0..p-1, so a block of P neurons is a prefix of any larger block); every
+other weight of G (never kept: an in-weight from another input, an out-weight of a
 per-weight neuron towards another output) has its own stream ``(t, j, 1 + column)`` and is never drawn.
 So any block can be regenerated on its own, which is what ``verify`` does.
 """
@@ -89,7 +90,8 @@ def block_weights(
     """Keepable weights of block ``block`` of target layer ``layer``: (a, b) with b of shape (n_out, P)
     and a of shape (P,) (shared) or (n_out, P) (per-weight)."""
     t = 2 * layer
-    a_shape = (size,) if pool == "shared" else (n_out, size)
-    a = law.draw(block_rng(seed, t, block), a_shape)
-    b = law.draw(block_rng(seed, t + 1, block), (n_out, size))
-    return a, b
+    # drawn neuron-major, (P, ...) then transposed: a block of size P is the first P neurons of any larger
+    # block, so G grows by adding neurons (success in P is then monotone for every method)
+    a = law.draw(block_rng(seed, t, block), (size,) if pool == "shared" else (size, n_out))
+    b = law.draw(block_rng(seed, t + 1, block), (size, n_out)).T
+    return (a if pool == "shared" else a.T), b

@@ -261,8 +261,32 @@ def test_subset_sum_is_optimal_on_its_block_and_verifies(tmp_path: Path) -> None
     path = tmp_path / "g.npz"
     write_ghat(path, built)
     assert verify(path, target).regenerated == built.kept
-    with pytest.raises(ParameterError, match="width=21"):
-        cb.options(eps="0.5", delta="0.01", seed=0, method="subset-sum", width=21)
+    with pytest.raises(ParameterError, match="width=41"):
+        cb.options(eps="0.5", delta="0.01", seed=0, method="subset-sum", width=41)
+
+
+def test_subset_sum_meet_in_the_middle_agrees_with_enumeration() -> None:
+    rng = np.random.default_rng(5)
+    q = rng.uniform(-1, 1, (6, 12))
+    q[:, ::5] = 0.0  # wrong-branch neurons are never kept
+    w = rng.uniform(-1, 1, 6)
+    r1, c1 = cb._subset_sum(q, w)
+    r2, c2 = cb._subset_sum_mitm(q, w)
+    for o in range(6):
+        e1 = abs(q[o, c1[r1 == o]].sum() - w[o])
+        e2 = abs(q[o, c2[r2 == o]].sum() - w[o])
+        assert e2 == pytest.approx(e1, abs=1e-12)
+        assert not np.any(q[o, c2[r2 == o]] == 0)
+
+
+def test_larger_blocks_extend_smaller_ones() -> None:
+    from logprune.construct.gsample import block_weights, uniform_law
+
+    law = uniform_law(scale=1.0)
+    for pool in ("shared", "per-weight"):
+        a1, b1 = block_weights(seed=3, law=law, layer=0, block=2, n_out=4, size=5, pool=pool)
+        a2, b2 = block_weights(seed=3, law=law, layer=0, block=2, n_out=4, size=9, pool=pool)
+        assert np.array_equal(b1, b2[:, :5]) and np.array_equal(a1, a2[..., :5])
 
 
 def test_success_rate_over_seeds_is_at_least_one_minus_delta() -> None:

@@ -321,6 +321,32 @@ def run_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_practice(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from logprune.checks.practice import answers_markdown, figure, practice
+    from logprune.validation import check_int
+
+    eps = ("1/100", "1/1000") if args.quick else ("1/100", "1/1000", "1/10000", "1/100000", "1/1000000")
+    results = practice(
+        eps=eps, seeds=1 if args.quick else 3, workers=check_int("workers", args.workers), progress=not args.quick
+    )
+    text = answers_markdown(results)
+    sys.stdout.write(text)
+    if args.json:
+        write_text_atomic(args.json, json.dumps({"practice": results}, indent=1, sort_keys=True) + "\n")
+    if args.report:
+        write_text_atomic(args.report, text)
+    if args.figure:
+        try:
+            paths = figure(results, Path(args.figure))
+        except ImportError:
+            raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
+        sys.stdout.write("figures: " + ", ".join(str(p) for p in paths) + "\n")
+    return 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     import json
 
@@ -333,6 +359,8 @@ def run_check(args: argparse.Namespace) -> int:
         raise ParameterError("check: needs scipy (pip install 'logprune[check]')") from None
     conf = float(check_open_unit("confidence", args.confidence))
     trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
+    if args.practice:
+        return _run_practice(args)
     doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0))
     for line_ in lines(doc):
         sys.stdout.write(line_ + "\n")
@@ -400,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--confidence", default="0.99", help="confidence of the Clopper-Pearson intervals")
     ck.add_argument("--seed", default="0")
     ck.add_argument("--json", default=None, help="write the results here (atomically)")
+    ck.add_argument("--practice", action="store_true", help="sampled weights per target weight in practice (sweep)")
+    ck.add_argument("--report", default=None, help="with --practice: write the README section (Markdown) here")
+    ck.add_argument("--figure", default=None, help="with --practice: write PNG and SVG figures (path stem)")
+    ck.add_argument("--workers", default="2", help="with --practice: parallel processes")
     ck.set_defaults(func=run_check)
     return p
 
