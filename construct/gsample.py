@@ -93,5 +93,5 @@ def block_weights(
     # drawn neuron-major, (P, ...) then transposed: a block of size P is the first P neurons of any larger
     # block, so G grows by adding neurons (success in P is then monotone for every method)
     a = law.draw(block_rng(seed, t, block), (size,) if pool == "shared" else (size, n_out))
-    b = law.draw(block_rng(seed, t + 1, block), (size, n_out)).T
-    return (a if pool == "shared" else a.T), b
+    b = np.ascontiguousarray(law.draw(block_rng(seed, t + 1, block), (size, n_out)).T)  # row-major for speed
+    return (a if pool == "shared" else np.ascontiguousarray(a.T)), b
