@@ -42,3 +42,14 @@ def test_readme_shows_the_committed_practice_answers() -> None:
     readme = (root / "README.md").read_text()
     section = readme.split("<!-- practice:start -->\n", 1)[1].split("<!-- practice:end -->", 1)[0]
     assert section == (root / "docs" / "practice.md").read_text()
+
+
+def test_dask_cluster_gives_the_same_results_for_the_same_seeds() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    kw = {"eps": ("1/100",), "seeds": 1, "n": 3, "methods": ("golden",), "progress": False}
+    local = practice(workers=1, **kw)  # type: ignore[arg-type]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = practice(scheduler=cluster.scheduler_address, **kw)  # type: ignore[arg-type]
+    assert remote == local

@@ -330,7 +330,11 @@ def _run_practice(args: argparse.Namespace) -> int:
 
     eps = ("1/100", "1/1000") if args.quick else ("1/100", "1/1000", "1/10000", "1/100000", "1/1000000")
     results = practice(
-        eps=eps, seeds=1 if args.quick else 3, workers=check_int("workers", args.workers), progress=not args.quick
+        eps=eps,
+        seeds=1 if args.quick else 3,
+        workers=check_int("workers", args.workers),
+        progress=not args.quick,
+        scheduler=args.scheduler,
     )
     text = answers_markdown(results)
     sys.stdout.write(text)
@@ -432,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--report", default=None, help="with --practice: write the README section (Markdown) here")
     ck.add_argument("--figure", default=None, help="with --practice: write PNG and SVG figures (path stem)")
     ck.add_argument("--workers", default="2", help="with --practice: parallel processes")
+    ck.add_argument("--scheduler", default=None, help="with --practice: run on the Dask cluster at this address")
     ck.set_defaults(func=run_check)
     return p
 
