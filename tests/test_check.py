@@ -54,3 +54,10 @@ def test_cli_check_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert doc["trials"] == 100 and doc["seed"] == 0
     assert "L3" in capsys.readouterr().out
     assert main(["check", "--confidence", "2"]) == 2
+
+
+def test_residual_hunt_finds_the_golden_ratio_threshold(quick: dict) -> None:  # type: ignore[type-arg]
+    hunts = {h["base"]: h for h in quick["residual_hunts"]}
+    assert hunts["phi"]["exceeded"] == 0 and hunts["3/2"]["exceeded"] == 0  # exact checks, every example
+    assert hunts["2"]["exceeded"] > 0 and hunts["13/8"]["exceeded"] > 0  # just above phi = 1.618...
+    assert hunts["phi"]["max_ratio"] > 0.5  # target() pushes towards the bound

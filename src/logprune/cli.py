@@ -351,6 +351,25 @@ def _run_practice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_sweep(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from logprune.checks.sweep import figures, sweep
+
+    points = sweep(progress=True)
+    sys.stdout.write(f"{len(points)} rows over {len({(p['axis'], p['value']) for p in points})} settings\n")
+    if args.json:
+        write_text_atomic(args.json, json.dumps({"sweep": points}, indent=1, sort_keys=True) + "\n")
+    if args.figure:
+        try:
+            paths = figures(points, Path(args.figure))
+        except ImportError:
+            raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
+        sys.stdout.write("figures: " + ", ".join(str(p) for p in paths) + "\n")
+    return 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     import json
 
@@ -365,6 +384,8 @@ def run_check(args: argparse.Namespace) -> int:
     trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
     if args.practice:
         return _run_practice(args)
+    if args.sweep:
+        return _run_sweep(args)
     doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0))
     for line_ in lines(doc):
         sys.stdout.write(line_ + "\n")
@@ -433,8 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--seed", default="0")
     ck.add_argument("--json", default=None, help="write the results here (atomically)")
     ck.add_argument("--practice", action="store_true", help="sampled weights per target weight in practice (sweep)")
+    ck.add_argument(
+        "--sweep", action="store_true", help="theorem-level sizes over eps, n, layers, delta (JSON, figures)"
+    )
     ck.add_argument("--report", default=None, help="with --practice: write the README section (Markdown) here")
-    ck.add_argument("--figure", default=None, help="with --practice: write PNG and SVG figures (path stem)")
+    ck.add_argument("--figure", default=None, help="with --practice or --sweep: write PNG and SVG (path stem)")
     ck.add_argument("--workers", default="2", help="with --practice: parallel processes")
     ck.add_argument("--scheduler", default=None, help="with --practice: run on the Dask cluster at this address")
     ck.set_defaults(func=run_check)

@@ -124,16 +124,25 @@ def check_L4(
     )
 
 
-def check_construction(*, pool: str, delta: Fraction, seeds: int, confidence: float) -> dict[str, Any]:
-    """Success rate of construct over seeds at the bound's width on a fixed small target, and the least
-    width (halving the block size) at which the success rate is still >= 1 - delta."""
+def check_construction(
+    *, pool: str, delta: Fraction, seeds: int, confidence: float, target_name: str = "random"
+) -> dict[str, Any]:
+    """Success rate of construct over seeds at the bound's width, and the least width (halving the block
+    size) at which the success rate is still >= 1 - delta.  Targets: ``random`` (a fixed random 3-4-2
+    network) or ``demo`` (the 2-16-16-2 network shipped with logprune, biases included)."""
     from scipy import stats
 
     from logprune.construct import build as cb
-    from logprune.construct.target import target_from_arrays
+    from logprune.construct.target import load_target, target_from_arrays
 
-    g = np.random.default_rng(2020)
-    target = target_from_arrays([g.normal(size=(4, 3)) * 0.5, g.normal(size=(2, 4)) * 0.5])
+    if target_name == "demo":
+        from importlib.resources import as_file, files
+
+        with as_file(files("logprune") / "data" / "demo_target.npz") as path:
+            target, _ = load_target(path)
+    else:
+        g = np.random.default_rng(2020)
+        target = target_from_arrays([g.normal(size=(4, 3)) * 0.5, g.normal(size=(2, 4)) * 0.5])
 
     def rate(width: int | None) -> tuple[int, int, int]:
         ok, block, k = 0, 0, 0
@@ -145,16 +154,23 @@ def check_construction(*, pool: str, delta: Fraction, seeds: int, confidence: fl
 
     ok, bound, k = rate(None)
     ci = stats.binomtest(seeds - ok, seeds).proportion_ci(confidence_level=confidence, method="exact")
+    need = math.ceil((1 - float(delta)) * seeds)
+    smallest, failing = bound, 0
     width = bound
-    smallest = bound
-    while width > 1:
+    while width > 1:  # halve until the success rate drops below 1 - delta ...
         width //= 2
-        good, _, _ = rate(width)
-        if good < math.ceil((1 - float(delta)) * seeds):
+        if rate(width)[0] < need:
+            failing = width
             break
         smallest = width
+    while smallest - failing > max(1, smallest // 50):  # ... then bisect to 2 %
+        mid = (smallest + failing) // 2
+        if rate(mid)[0] >= need:
+            smallest = mid
+        else:
+            failing = mid
     return {
-        "claim": f"construction width, pooling {'B' if pool == 'shared' else 'A'}",
+        "claim": f"construction width, pooling {'B' if pool == 'shared' else 'A'}, {target_name} target",
         "pool": pool,
         "delta": str(delta),
         "seeds": seeds,

@@ -9,6 +9,7 @@ import numpy as np
 
 from logprune.checks import claims
 from logprune.checks.distributions import check_distributions
+from logprune.checks.residuals import hunt
 
 __all__ = ["run_checks"]
 
@@ -35,10 +36,20 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
                 claims.check_L4(c=c, m=m, k=k, delta=d, exact=exact, trials=T, confidence=confidence, rng=rng).as_json()
             )
     construction = [
-        claims.check_construction(pool=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence)
-        for p in ("shared", "per-weight")
+        claims.check_construction(
+            pool=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence, target_name=name
+        )
+        for p, name in (("shared", "random"), ("per-weight", "random"), ("shared", "demo"))
     ]
     dists = check_distributions(n=20_000 if quick else 200_000, rng=rng)
+    # admissible bases: a long hunt that should approach 1 without exceeding it.  Bases above phi: the
+    # violating region shrinks fast (margin (b^2 - b - 1)/b^(k+1)), so the hunt runs k = 1..6 and reports
+    # the k with the most counterexamples
+    n_ex = 200 if quick else 2000
+    hunts = [hunt(base=b, k=6 if quick else 12, max_examples=n_ex) for b in ("phi", "3/2")]
+    for b in ("2", "13/8"):
+        tries = [hunt(base=b, k=kk, max_examples=n_ex) for kk in range(1, 7)]
+        hunts.append(max(tries, key=lambda h: h["exceeded"]))
     return {
         "seed": seed,
         "quick": quick,
@@ -47,6 +58,7 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
         "claims": results,
         "construction": construction,
         "distributions": dists,
+        "residual_hunts": hunts,
     }
 
 
@@ -55,6 +67,7 @@ def failed(doc: dict[str, Any]) -> list[str]:
     bad = [f"{r['claim']} {r['params']}" for r in doc["claims"] if r["verdict"] == "refuted"]
     bad += [r["claim"] for r in doc["construction"] if r["verdict"] == "refuted"]
     bad += [r["test"] for r in doc["distributions"] if not r["ok"]]
+    bad += [f"{r['claim']} base={r['base']}" for r in doc.get("residual_hunts", []) if not r["ok"]]
     return bad
 
 
@@ -79,4 +92,10 @@ def lines(doc: dict[str, Any]) -> list[str]:
     for r in doc["distributions"]:
         extra = f", re-drawn: p = {r['redraw_p_value']:.3g}" if r["redraw_p_value"] is not None else ""
         out.append(f"{r['test']:<72} p = {r['p_value']:.3g}{extra}: {'ok' if r['ok'] else 'FAILED'}")
+    for r in doc.get("residual_hunts", []):
+        what = "never above 1 (exact checks)" if r["admissible"] else f"{r['exceeded']} examples above 1"
+        out.append(
+            f"{r['claim']} base={r['base']:<4} k={r['k']}: max residual/(b^-k) = {r['max_ratio']:.6f} over "
+            f"{r['examples']} examples, {what}: {'ok' if r['ok'] else 'FAILED'}"
+        )
     return out

@@ -1,0 +1,88 @@
+"""Sweep the theorem-level sizes over eps, n, layers and delta (issue #5): JSON and figures.
+
+Every point is bounds.theorems' table for one setting (exact integers, certified ratios), so the sweep shows
+how each bound scales: Malach et al. (C1), Orseau et al. with pooling (A) and (B) and the slides' batch
+accounting, Pensia et al., and the counting limit.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from logprune.bounds import theorems
+
+__all__ = ["DEFAULT_AXES", "figures", "sweep"]
+
+DEFAULT_AXES: dict[str, list[Any]] = {
+    "eps": ["1/100", "1/1000", "1/10000", "1/100000", "1/1000000"],
+    "n": [10, 30, 100, 300, 1000],
+    "layers": [1, 2, 5, 10, 20],
+    "delta": ["1/10", "1/100", "1/10000", "1/1000000"],
+}
+BASE: dict[str, Any] = {"n": 100, "layers": 10, "eps": "1/100", "delta": "1/100"}
+
+
+def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -> list[dict[str, Any]]:
+    """One point per (axis, value), the other parameters at :data:`BASE`."""
+    axes = axes or DEFAULT_AXES
+    jobs = [(axis, v) for axis, values in axes.items() for v in values]
+    it: Any = jobs
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            it = tqdm(jobs, desc="sweep", unit="point")
+        except ImportError:
+            pass
+    out = []
+    for axis, v in it:
+        params = {**BASE, axis: v}
+        st = theorems.setting(**params)
+        for r in theorems.rows(st):
+            out.append(
+                {
+                    "axis": axis,
+                    "value": str(v),
+                    **{k: str(x) for k, x in params.items()},
+                    "row": r.name,
+                    "status": r.status,
+                    "neurons": r.neurons,
+                    "weights": r.weights,
+                    "neurons_per_weight": r.neurons_per_weight.exact.__str__(),
+                    "neurons_per_weight_decimal": r.neurons_per_weight.short(6),
+                }
+            )
+    return out
+
+
+def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:
+    """One panel per axis: neurons of G per target weight for every row (PNG and SVG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    axes_names = list(dict.fromkeys(p["axis"] for p in points))
+    fig, axs = plt.subplots(1, len(axes_names), figsize=(4.2 * len(axes_names), 4.0), squeeze=False)
+    for ax, name in zip(axs[0], axes_names, strict=True):
+        pts = [p for p in points if p["axis"] == name]
+        for row in dict.fromkeys(p["row"] for p in pts):
+            xs = [float(Fraction(p["value"])) for p in pts if p["row"] == row]
+            ys = [float(p["neurons_per_weight_decimal"]) for p in pts if p["row"] == row]
+            ax.plot(xs, ys, "o-", label=row, markersize=3)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        if name in {"eps", "delta"}:
+            ax.invert_xaxis()
+        ax.set_xlabel(name)
+        ax.grid(True, which="both", alpha=0.3)
+    axs[0][0].set_ylabel("neurons of G per target weight")
+    axs[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    out = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    for p in out:
+        fig.savefig(p, metadata={"Date": None} if p.suffix == ".svg" else None)
+    plt.close(fig)
+    return out
