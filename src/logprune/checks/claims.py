@@ -17,7 +17,7 @@ from logprune.bounds import batch, hyperbolic, sampling, uniform
 from logprune.bounds.certified import enclose
 from logprune.checks.coverage import ClaimCheck, check_claim, coverage_times_categories
 
-__all__ = ["check_L1", "check_L3", "check_L3_uniform", "check_L4", "check_construction"]
+__all__ = ["check_L1", "check_L2", "check_L3", "check_L3_uniform", "check_L4", "check_construction"]
 
 LOG_PHI = math.log((1 + math.sqrt(5)) / 2)
 
@@ -36,6 +36,35 @@ def check_L1(*, eps: Fraction, delta: Fraction, trials: int, confidence: float, 
     times = coverage_times_categories(draw, n_categories=2, m=1, n_max=3 * bound, trials=trials, rng=rng)
     return check_claim(
         "L1", {"eps": str(eps), "delta": str(delta)}, bound=bound, delta=delta, times=times, confidence=confidence
+    )
+
+
+def check_L2(
+    *, eps: Fraction, delta: Fraction, w_max: Fraction, trials: int, confidence: float, rng: np.random.Generator
+) -> ClaimCheck:
+    """L2 with U[-1, 1] weights at the worst target weight of [0, w_max] (w_max for these parameters):
+    the + part needs a > 0 and |ao - w| <= eps, the - part a < 0 and |ao - w| <= eps."""
+    res = sampling.L2_samples(eps=eps, delta=delta, w_max=w_max)
+    bound = int(res["samples"])
+    p0 = sampling.L2_probability_uniform(w=0, eps=eps)
+    w = 0.0 if p0.upper <= res["p"].upper and p0.lower >= res["p"].lower else float(w_max)
+    e = float(eps)
+
+    def draw(g: np.random.Generator, size: int) -> np.ndarray:
+        a, o = g.uniform(-1, 1, size), g.uniform(-1, 1, size)
+        close = np.abs(a * o - w) <= e
+        return np.where(close & (a > 0), 0, np.where(close & (a < 0), 1, -1))
+
+    times = coverage_times_categories(
+        draw, n_categories=2, m=1, n_max=3 * bound, trials=trials, rng=rng, chunk=max(1, 2**22 // (3 * bound))
+    )
+    return check_claim(
+        "L2",
+        {"eps": str(eps), "delta": str(delta), "w": str(w)},
+        bound=bound,
+        delta=delta,
+        times=times,
+        confidence=confidence,
     )
 
 

@@ -25,6 +25,16 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
             eps=Fraction(1, 5) if quick else Fraction(1, 10), delta=d, trials=T, confidence=confidence, rng=rng
         ).as_json()
     )
+    results.append(
+        claims.check_L2(
+            eps=Fraction(1, 20) if quick else Fraction(1, 50),
+            delta=d,
+            w_max=Fraction(1, 2),
+            trials=T,
+            confidence=confidence,
+            rng=rng,
+        ).as_json()
+    )
     for k in (2, 8) if quick else (2, 8, 21, 40):
         results.append(claims.check_L3(k=k, delta=d, trials=T, confidence=confidence, rng=rng).as_json())
     results.append(
