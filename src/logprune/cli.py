@@ -323,7 +323,6 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
 def _run_practice(args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from logprune.checks.practice import answers_markdown, figure, practice
     from logprune.validation import check_int
@@ -343,17 +342,22 @@ def _run_practice(args: argparse.Namespace) -> int:
     if args.report:
         write_text_atomic(args.report, text)
     if args.figure:
-        try:
-            paths = figure(results, Path(args.figure))
-        except ImportError:
-            raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
-        sys.stdout.write("figures: " + ", ".join(str(p) for p in paths) + "\n")
+        _write_figures(figure, results, args.figure)
     return 0
+
+
+def _write_figures(draw: Any, data: Any, stem: str) -> None:
+    from pathlib import Path
+
+    try:
+        paths = draw(data, Path(stem))
+    except ImportError:
+        raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
+    sys.stdout.write("figures: " + ", ".join(str(p) for p in paths) + "\n")
 
 
 def _run_sweep(args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from logprune.checks.sweep import figures, sweep
 
@@ -362,11 +366,7 @@ def _run_sweep(args: argparse.Namespace) -> int:
     if args.json:
         write_text_atomic(args.json, json.dumps({"sweep": points}, indent=1, sort_keys=True) + "\n")
     if args.figure:
-        try:
-            paths = figures(points, Path(args.figure))
-        except ImportError:
-            raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
-        sys.stdout.write("figures: " + ", ".join(str(p) for p in paths) + "\n")
+        _write_figures(figures, points, args.figure)
     return 0
 
 

@@ -42,11 +42,12 @@ def _per_target_weight(method: str, P: int, n: int) -> float:
     return 2.0 * P if method == "golden-A" else P * (1 + n) / n
 
 
-def _succeeds(target: Any, eps: str, dist: str, method: str, P: int, seed: int) -> bool:
+def _options(eps: str, dist: str, method: str, seed: int, width: int | None) -> Any:
+    """Per-weight tolerance eps on inputs >= 0 (the output eps is not used in this mode)."""
     from logprune.construct import build as cb
 
     m, pool = _method_pool(method)
-    opt = cb.options(
+    return cb.options(
         eps="1/2",
         delta="1/100",
         seed=seed,
@@ -55,9 +56,14 @@ def _succeeds(target: Any, eps: str, dist: str, method: str, P: int, seed: int) 
         dist=dist,
         weight_eps=eps,
         inputs_nonnegative=True,
-        width=P,
+        width=width,
     )
-    return cb.succeeded(cb.build(target, opt))
+
+
+def _succeeds(target: Any, eps: str, dist: str, method: str, P: int, seed: int) -> bool:
+    from logprune.construct import build as cb
+
+    return cb.succeeded(cb.build(target, _options(eps, dist, method, seed, P)))
 
 
 def smallest_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> int | None:
@@ -81,20 +87,9 @@ def _bound_block(target: Any, eps: str, dist: str, method: str, seed: int) -> in
     """The block size bounds/ prescribes for this run (golden; subset-sum has no explicit bound)."""
     from logprune.construct import build as cb
 
-    m, pool = _method_pool(method)
-    if m != "golden":
+    if _method_pool(method)[0] != "golden":
         return None
-    opt = cb.options(
-        eps="1/2",
-        delta="1/100",
-        seed=seed,
-        pool=pool,
-        method=m,
-        dist=dist,
-        weight_eps=eps,
-        inputs_nonnegative=True,
-    )
-    return cb.plan(target, opt).block_from_bound
+    return cb.plan(target, _options(eps, dist, method, seed, None)).block_from_bound
 
 
 def _one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
