@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from logprune.bounds import golden, hyperbolic, propagation, sampling, uniform
-from logprune.bounds.certified import rational_lower_bound
+from logprune.bounds.certified import enclose, rational_lower_bound
 from logprune.construct import certify
 from logprune.construct.gsample import Law, block_weights, hyperbolic_law, uniform_law
 from logprune.construct.numeric import Context, get_context
@@ -174,8 +174,7 @@ def plan(target: Target, opt: Options) -> Plan:
             x_max=sp.Rational(x_eff.numerator, x_eff.denominator),
             inputs_nonnegative=opt.inputs_nonnegative,
         )
-        eps_w = prop.eps_w_enclosure.lower
-        k = prop.k
+        k, eps_w = _tighten(prop.k, s_q, target, norms, x_eff, opt)
     k = max(k, 1)
     if opt.dist == "hyperbolic":
         law = hyperbolic_law(k_segments=k, scale=s)
@@ -219,6 +218,32 @@ def plan(target: Target, opt: Options) -> Plan:
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
     return Plan(eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events)
+
+
+def _tighten(
+    k: int, s: Fraction, target: Target, norms: tuple[Fraction, ...], x_max: Fraction, opt: Options
+) -> tuple[int, Fraction]:
+    """The least k whose accuracy s·phi^-k satisfies the exact telescoped bound of bounds.propagation,
+    x_max·[prod(a_i + eps_w d_i) - prod a_i] <= eps (certified), starting from the closed form's k.
+
+    The closed form of C3 is a sufficient condition; the telescoped bound itself is what the certificate
+    uses, so any k passing it keeps the a-priori guarantee and samples fewer segments."""
+
+    def fits(kk: int) -> bool:
+        ew = sp.Rational(s.numerator, s.denominator) * sp.GoldenRatio ** (-kk)
+        b = propagation.error_bound_x(
+            eps_w=ew,
+            widths=target.widths,
+            norms=list(norms),
+            x_max=sp.Rational(x_max.numerator, x_max.denominator),
+            inputs_nonnegative=opt.inputs_nonnegative,
+        )
+        return enclose(b).upper <= opt.eps
+
+    k = max(k, 1)
+    while k > 1 and fits(k - 1):
+        k -= 1
+    return k, enclose(sp.Rational(s.numerator, s.denominator) * sp.GoldenRatio ** (-k)).lower
 
 
 @dataclass

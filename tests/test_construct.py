@@ -366,3 +366,36 @@ def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "result: OK" in out and "certified bound" in out
+
+
+def test_C3_tightened_k_is_the_least_that_satisfies_the_telescoped_bound() -> None:
+    import sympy as sp
+
+    from logprune.bounds import propagation
+    from logprune.bounds.certified import enclose
+
+    target = target_from_arrays(*_demo_like())
+    opt = cb.options(eps="0.02", delta="0.01", seed=0)
+    pl = cb.plan(target, opt)
+    s = Fraction(target.w_max)
+    closed = propagation.propagate(
+        eps=opt.eps,
+        widths=target.widths,
+        norms=list(pl.norms),
+        w_max=sp.Rational(s.numerator, s.denominator),
+        x_max=sp.Rational(pl.x_max_eff.numerator, pl.x_max_eff.denominator),
+    )
+
+    def bound(k: int) -> Fraction:
+        ew = sp.Rational(s.numerator, s.denominator) * sp.GoldenRatio ** (-k)
+        return enclose(
+            propagation.error_bound_x(
+                eps_w=ew,
+                widths=target.widths,
+                norms=list(pl.norms),
+                x_max=sp.Rational(pl.x_max_eff.numerator, pl.x_max_eff.denominator),
+            )
+        ).upper
+
+    assert pl.k <= closed.k
+    assert bound(pl.k) <= opt.eps < bound(pl.k - 1)
