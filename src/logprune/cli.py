@@ -382,7 +382,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise ParameterError("check: needs scipy (pip install 'logprune[check]')") from None
     conf = float(check_open_unit("confidence", args.confidence))
     trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
-    if args.practice:
+    if args.practice or args.report:  # the README's answers section comes from the practice sweep
         return _run_practice(args)
     if args.sweep:
         return _run_sweep(args)
@@ -457,7 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument(
         "--sweep", action="store_true", help="theorem-level sizes over eps, n, layers, delta (JSON, figures)"
     )
-    ck.add_argument("--report", default=None, help="with --practice: write the README section (Markdown) here")
+    ck.add_argument(
+        "--report", default=None, help="write the README's answers section (Markdown) here (runs the practice sweep)"
+    )
     ck.add_argument("--figure", default=None, help="with --practice or --sweep: write PNG and SVG (path stem)")
     ck.add_argument("--workers", default="2", help="with --practice: parallel processes")
     ck.add_argument("--scheduler", default=None, help="with --practice: run on the Dask cluster at this address")
