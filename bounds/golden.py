@@ -32,7 +32,7 @@ from logprune.bounds.certified import (
     precision,
 )
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_positive, parse_base
+from logprune.validation import check_int, check_positive, parse_base, sympy_rational
 
 __all__ = [
     "Admissibility",
@@ -180,7 +180,7 @@ def k_certified(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
     r = sc / e
     if r <= 1:
         return 0
-    x = sp.log(sp.Rational(r.numerator, r.denominator)) / sp.log(bb)
+    x = sp.log(sympy_rational(r)) / sp.log(bb)
     return certified_ceiling(x, exact_resolver=lambda n: _power_at_least(bb, n, r))
 
 
@@ -189,7 +189,7 @@ def residual_bound(*, eps: Any, scale: Any = 1, base: Any = "phi") -> Enclosure:
     sc = check_positive("scale", scale)
     bb = parse_base(base)
     kk = k_exact(eps=eps, scale=scale, base=base)
-    return enclose(sp.Rational(sc.numerator, sc.denominator) * bb ** (-kk))
+    return enclose(sympy_rational(sc) * bb ** (-kk))
 
 
 def segment(index: int, *, scale: Any = 1, base: Any = "phi") -> tuple[sp.Expr, sp.Expr]:
@@ -197,7 +197,7 @@ def segment(index: int, *, scale: Any = 1, base: Any = "phi") -> tuple[sp.Expr, 
     ii = check_int("index", index, minimum=1)
     sc = check_positive("scale", scale)
     bb = parse_base(base)
-    sr = sp.Rational(sc.numerator, sc.denominator)
+    sr = sympy_rational(sc)
     return sr * bb ** (-ii - 1), sr * bb ** (-ii)
 
 
@@ -232,7 +232,7 @@ def residual_within_bound(residual: Fraction, *, scale: Any, base: Any, k_used: 
     """Certainly residual <= scale·b^(-k_used) (exact for rational bases, balls for phi)."""
     sc = check_positive("scale", scale)
     bb = parse_base(base)
-    bound = sp.Rational(sc.numerator, sc.denominator) * bb ** (-k_used)
+    bound = sympy_rational(sc) * bb ** (-k_used)
     if isinstance(bound, sp.Rational):
         return residual <= Fraction(int(bound.p), int(bound.q))
     for bits in (128, 512, 2048):

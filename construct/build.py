@@ -33,7 +33,7 @@ from logprune.construct.gsample import Law, block_weights, hyperbolic_law, unifo
 from logprune.construct.numeric import Context, get_context
 from logprune.construct.target import Target, spectral_norm_upper
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_open_unit, check_positive
+from logprune.validation import check_int, check_open_unit, check_positive, sympy_rational
 
 __all__ = ["Built", "Options", "build", "options", "plan", "sparse_forward", "succeeded"]
 
@@ -157,9 +157,7 @@ def plan(target: Target, opt: Options) -> Plan:
     if s == 0:
         raise ParameterError("target: every weight is 0; nothing to construct")
     norms = tuple(spectral_norm_upper(w) for w in target.weights)
-    x_eff = opt.x_max
-    if target.append_one:  # ||(x, 1)||_2 <= sqrt(x_max^2 + 1), rounded up to a rational
-        x_eff = certify.sqrt_up(opt.x_max**2 + 1)
+    x_eff = target.input_norm_bound(opt.x_max)
     branches = tuple(1 if (i > 0 or opt.inputs_nonnegative) else 2 for i in range(target.layers))
     s_q = Fraction(s)
     if opt.weight_eps is not None:
@@ -170,8 +168,8 @@ def plan(target: Target, opt: Options) -> Plan:
             eps=opt.eps,
             widths=target.widths,
             norms=list(norms),
-            w_max=sp.Rational(s_q.numerator, s_q.denominator),
-            x_max=sp.Rational(x_eff.numerator, x_eff.denominator),
+            w_max=sympy_rational(s_q),
+            x_max=sympy_rational(x_eff),
             inputs_nonnegative=opt.inputs_nonnegative,
         )
         k, eps_w = _tighten(prop.k, s_q, target, norms, x_eff, opt)
@@ -230,12 +228,12 @@ def _tighten(
     uses, so any k passing it keeps the a-priori guarantee and samples fewer segments."""
 
     def fits(kk: int) -> bool:
-        ew = sp.Rational(s.numerator, s.denominator) * sp.GoldenRatio ** (-kk)
+        ew = sympy_rational(s) * sp.GoldenRatio ** (-kk)
         b = propagation.error_bound_x(
             eps_w=ew,
             widths=target.widths,
             norms=list(norms),
-            x_max=sp.Rational(x_max.numerator, x_max.denominator),
+            x_max=sympy_rational(x_max),
             inputs_nonnegative=opt.inputs_nonnegative,
         )
         return enclose(b).upper <= opt.eps
@@ -243,7 +241,7 @@ def _tighten(
     k = max(k, 1)
     while k > 1 and fits(k - 1):
         k -= 1
-    return k, enclose(sp.Rational(s.numerator, s.denominator) * sp.GoldenRatio ** (-k)).lower
+    return k, enclose(sympy_rational(s) * sp.GoldenRatio ** (-k)).lower
 
 
 @dataclass
@@ -256,7 +254,6 @@ class LayerResult:
     out_rows: list[np.ndarray] = field(default_factory=list)
     out_cols: list[np.ndarray] = field(default_factory=list)
     out_vals: list[np.ndarray] = field(default_factory=list)
-    errors: list[list[Any]] = field(default_factory=list)  # [branch][o*n_in + j] exact error
     missing: list[tuple[int, int, int, int]] = field(default_factory=list)  # (o, j, branch, segment)
 
 

@@ -16,29 +16,15 @@ quantities are exact rationals (square roots rounded up exactly); no float round
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from logprune.construct.numeric import Context
+from logprune.construct.numeric import Context, sqrt_up
 from logprune.construct.target import Target
 
 __all__ = ["Certificate", "certificate", "sqrt_up"]
-
-
-def sqrt_up(q: Fraction) -> Fraction:
-    """A rational >= sqrt(q), within 2^-64 relative (exact integer square root, rounded up)."""
-    if q < 0:
-        raise ValueError("sqrt of a negative number")
-    if q == 0:
-        return Fraction(0)
-    scale = 1 << 64
-    r = math.isqrt(q.numerator * scale * scale // q.denominator)
-    while Fraction(r, scale) ** 2 < q:
-        r += 1
-    return Fraction(r, scale)
 
 
 @dataclass(frozen=True)

@@ -287,7 +287,7 @@ def verify(path: str | Path, target: Target, *, context: str = "exact", samples:
     errs = _errors_from_file(g, target, context, nonneg)
     norms = tuple(spectral_norm_upper(w) for w in target.weights)
     x_max = Fraction(meta["x_max"])
-    x_eff = certify.sqrt_up(x_max**2 + 1) if target.append_one else x_max
+    x_eff = target.input_norm_bound(x_max)
     cert = certify.certificate(
         get_context(context), target=target, errors=errs, norms=norms, x_max=x_eff, norm=str(meta["norm"])
     )

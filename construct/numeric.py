@@ -15,7 +15,7 @@ from typing import Any
 
 import flint
 
-__all__ = ["BALL", "EXACT", "FLOAT", "Context", "as_fraction", "get_context"]
+__all__ = ["BALL", "EXACT", "FLOAT", "Context", "as_fraction", "get_context", "sqrt_up"]
 
 try:  # pragma: no cover - depends on the optional extra
     import gmpy2
@@ -25,6 +25,19 @@ try:  # pragma: no cover - depends on the optional extra
 except ImportError:  # pragma: no cover
     _mpq = Fraction
     HAVE_GMPY2 = False
+
+
+def sqrt_up(q: Fraction, *, bits: int = 64) -> Fraction:
+    """A rational >= sqrt(q) on the grid 2^-bits, within one grid step (exact integer square root)."""
+    if q < 0:
+        raise ValueError("sqrt of a negative number")
+    if q == 0:
+        return Fraction(0)
+    scale = 1 << bits
+    r = math.isqrt(q.numerator * scale * scale // q.denominator)
+    while Fraction(r, scale) ** 2 < q:
+        r += 1
+    return Fraction(r, scale)
 
 
 def as_fraction(x: Any) -> Fraction:
@@ -58,8 +71,6 @@ class Context:
     def sqrt_up(self, x: Any) -> Any:
         """An upper bound of sqrt(x) in this context (exact rational, ball, or float)."""
         if self.name == "exact":
-            from logprune.construct.certify import sqrt_up
-
             return self.num(sqrt_up(as_fraction(x)))
         if self.name == "ball":
             return x.sqrt()

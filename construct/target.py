@@ -12,7 +12,6 @@ Every float64 (or float32) weight is an exact dyadic rational; nothing here roun
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from logprune.construct.numeric import sqrt_up
 from logprune.errors import ParameterError, ParameterTypeError
 
 __all__ = ["Target", "load_target", "spectral_norm_upper", "target_from_arrays"]
@@ -51,6 +51,11 @@ class Target:
     @property
     def n_weights(self) -> int:
         return int(sum(w.size for w in self.weights))
+
+    def input_norm_bound(self, x_max: Fraction) -> Fraction:
+        """A rational bound of the rewritten input's l2 norm: ||(x, 1)|| <= sqrt(x_max^2 + 1) when a 1 is
+        appended (rounded up exactly), else x_max."""
+        return sqrt_up(x_max**2 + 1) if self.append_one else x_max
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """F on a batch x of shape (batch, n_0) (inputs already extended by 1 if ``append_one``)."""
@@ -179,9 +184,5 @@ def spectral_norm_upper(w: np.ndarray) -> Fraction:
     one = float(np.max(np.sum(a, axis=0))) * (1 + _gamma(m + 2))
     inf = float(np.max(np.sum(a, axis=1))) * (1 + _gamma(n + 2))
     cand_sq.append(one * inf * (1 + 4 * _UNIT))
-    best = min(cand_sq)
-    # exact upper square root of the (float, hence rational) bound: round up on a 2^-60 grid
-    q = Fraction(best)
-    scale = 2**60
-    r = math.isqrt(q.numerator * scale * scale // q.denominator) + 1
-    return Fraction(r, scale)
+    # exact upper square root of the (float, hence rational) bound, on a 2^-60 grid
+    return sqrt_up(Fraction(min(cand_sq)), bits=60)

@@ -98,7 +98,7 @@ def _plain(v: Any) -> str:
 
 def run_golden(args: argparse.Namespace) -> int:
     from logprune.bounds import golden
-    from logprune.validation import check_positive
+    from logprune.validation import check_positive, sympy_rational
 
     eps = check_positive("eps", args.eps)
     scale = check_positive("scale", args.scale)
@@ -127,7 +127,7 @@ def run_golden(args: argparse.Namespace) -> int:
             "samples": [str(x) for x in xs],
             "residual": str(r),
             "bound": sp.sstr(bound),
-            "residual_exceeds_bound": bool(sp.Rational(r.numerator, r.denominator) > bound),
+            "residual_exceeds_bound": bool(sympy_rational(r) > bound),
         }
     _dump(args, doc)
     return 0

@@ -95,7 +95,7 @@ def check_positive_expr(name: str, value: Any) -> sp.Expr:
             raise ParameterError(f"{name}={value}: must be > 0")
         return value
     q = check_positive(name, value)
-    return sp.Rational(q.numerator, q.denominator)
+    return sympy_rational(q)
 
 
 def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
@@ -136,4 +136,4 @@ def parse_base(value: Any) -> sp.Expr:
     q = as_rational("base", value)
     if q <= 1:
         raise ParameterError(f"base={value}: must be > 1 (or phi)")
-    return sp.Rational(q.numerator, q.denominator)
+    return sympy_rational(q)

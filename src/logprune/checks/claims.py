@@ -16,6 +16,7 @@ import sympy as sp
 from logprune.bounds import batch, hyperbolic, sampling, uniform
 from logprune.bounds.certified import enclose
 from logprune.checks.coverage import ClaimCheck, check_claim, coverage_times_categories
+from logprune.validation import sympy_rational
 
 __all__ = ["check_L1", "check_L2", "check_L3", "check_L3_uniform", "check_L4", "check_construction"]
 
@@ -101,7 +102,7 @@ def check_L3_uniform(
 ) -> ClaimCheck:
     """The uniform counterpart of L3 (slides' open question): U[-beta, beta] with beta^2 = 1/phi."""
     cu = uniform.coverage(k_segments=k).lower
-    bound = sampling.samples_for_confidence(p=sp.Rational(cu.numerator, cu.denominator), events=k, delta=delta)
+    bound = sampling.samples_for_confidence(p=sympy_rational(cu), events=k, delta=delta)
     beta = math.sqrt(2 / (1 + math.sqrt(5)))
 
     def draw(g: np.random.Generator, size: int) -> np.ndarray:
