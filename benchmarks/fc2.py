@@ -1,118 +1,110 @@
 """Benchmark: construct Ĝ for the peer's real target (784-500-10, shared/targets/pensia_fc2.npz).
 
-Runs each configuration in its own process (so that peak memory is that run's own) and prints, next to
-the peer's published figures (Pensia et al.'s subset-sum code on the same target): wall time, peak RSS,
-kept weights of Ĝ per target weight, G's sampled (keepable) weights per target weight, and the certified
-output bound.  The baseline measured in the same run is the bare cost of drawing and classifying G's
-products (no pruning, no exact arithmetic): the ratio says what the construction adds on top of sampling.
+Every run goes through the library's one entry point (``logprune.construct.pipeline.construct``), in its
+own process (so that peak memory is that run's own), once per number of workers; it prints, next to the
+peer's published figures (Pensia et al.'s subset-sum code on the same target): wall time, peak RSS
+(the parent's and its workers'), kept weights of Ĝ per target weight, G's sampled (keepable) weights per
+target weight, the certified output bound, and the sha256 of the Ĝ file written, which must be the same
+for every number of workers.
 
-    python benchmarks/fc2.py [--target PATH] [--only weight|output]
+    python benchmarks/fc2.py [--target PATH] [--only weight|output] [--workers 1 2] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 PEER = {"time_s": 77266.0, "kept_per_target_weight": 9.39, "sampled_per_target_weight": 21.0, "weight_eps": 0.01}
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "shared" / "targets" / "pensia_fc2.npz"
-CONFIGS = {
-    "weight": {
-        "eps": "0.01",
-        "delta": "0.01",
-        "seed": 0,
-        "pool": "shared",
-        "weight_eps": "0.01",
-        "inputs_nonnegative": True,
-    },
-    "output": {"eps": "0.1", "delta": "0.01", "seed": 0, "pool": "shared", "inputs_nonnegative": True, "x_max": 28},
+CONFIGS: dict[str, dict[str, object]] = {
+    "weight": {"seed": 0, "pooling": "shared", "weight_eps": "0.01", "inputs_nonnegative": True},
+    "output": {"eps": "0.1", "seed": 0, "pooling": "shared", "inputs_nonnegative": True, "x_max": 28},
 }
 
 
-def _child(target: str, name: str) -> None:
-    import numpy as np
-
-    from logprune.construct import build as cb
-    from logprune.construct.export import measured_error
-    from logprune.construct.gsample import block_weights
+def _child(target: str, name: str, workers: int) -> None:
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
     from logprune.construct.target import load_target
 
     tgt, _ = load_target(target)
-    opt = cb.options(**CONFIGS[name])  # type: ignore[arg-type]
-    pl = cb.plan(tgt, opt)
-    # baseline: draw and classify every product of G that the construction looks at
+    opt = options(**CONFIGS[name])  # type: ignore[arg-type]
     t0 = time.perf_counter()
-    products = 0
-    for i, W in enumerate(tgt.weights):
-        n_out, n_in = W.shape
-        for j in range(n_in):
-            a, b = block_weights(seed=opt.seed, law=pl.law, layer=i, block=j, n_out=n_out, size=pl.block, pool=opt.pool)
-            q = (a[None, :] if a.ndim == 1 else a) * b
-            np.floor(np.log(pl.scale / np.abs(q)) / cb.LOG_PHI)
-            products += q.size
-    base = time.perf_counter() - t0
-    built = cb.build(tgt, opt)
-    meas = measured_error(built.forward, tgt, x_max=opt.x_max, n=64, seed=0, norm="l2", nonnegative=True)
+    c = construct(tgt, opt, workers=workers)
+    wall = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "ghat.npz"
+        c.write(out)
+        digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         json.dumps(
             {
                 "config": name,
-                "ok": cb.succeeded(built),
-                "seconds": built.seconds,
-                "baseline_seconds": base,
-                "products": products,
-                "k": pl.k,
-                "block": pl.block,
-                "eps_w": float(pl.eps_w),
-                "kept_per_target_weight": built.kept / tgt.n_weights,
-                "sampled_per_target_weight": built.sampled_per_target_weight,
-                "max_weight_error": float(built.max_weight_error),
-                "certified_bound": float(built.cert.bound),
-                "measured_error": meas,
-                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "workers": workers,
+                "ok": c.ok,
+                "seconds": wall,
+                "k": c.plan.k,
+                "block": c.plan.block,
+                "eps_w": float(c.plan.eps_w),
+                "kept_per_target_weight": c.kept / tgt.n_weights,
+                "sampled_per_target_weight": c.sampled_per_target_weight,
+                "max_weight_error": float(c.max_weight_error),
+                "certified_bound": float(c.certificate.bound),
+                "measured_error": c.measured_error,
+                "peak_rss_mib": rss_self,
+                "peak_rss_worker_mib": rss_children,
+                "ghat_sha256": digest,
             }
         )
     )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--target", default=str(DEFAULT_TARGET))
     ap.add_argument("--only", choices=sorted(CONFIGS), default=None)
-    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--json", default=None, help="write every run's record here")
+    ap.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        _child(args.target, args.child)
+        _child(args.target, args.child[0], int(args.child[1]))
         return
     names = [args.only] if args.only else list(CONFIGS)
-    print(f"target: {args.target}")
+    print(f"target: {args.target}; {os.cpu_count()} cores")
     print(
         f"peer (subset-sum, Gurobi): {PEER['time_s']:.0f} s, kept {PEER['kept_per_target_weight']} and "
         f"sampled {PEER['sampled_per_target_weight']} weights per target weight, every weight within 0.01"
     )
+    records = []
     for name in names:
-        t = time.perf_counter()
-        res = subprocess.run(
-            [sys.executable, __file__, "--target", args.target, "--child", name],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        r = json.loads(res.stdout.strip().splitlines()[-1])
-        wall = time.perf_counter() - t
         print(f"\n[{name}] {json.dumps(CONFIGS[name])}")
-        print(f"  ok={r['ok']}  k={r['k']}  block P={r['block']}  eps_w={r['eps_w']:.3g}")
-        print(f"  construction {r['seconds']:.1f} s (process wall {wall:.1f} s), peak RSS {r['peak_rss_mib']:.0f} MiB")
-        print(
-            f"  baseline (draw+classify {r['products']:.3g} products): {r['baseline_seconds']:.1f} s, "
-            f"{r['products'] / r['baseline_seconds']:.3g} products/s; construction/baseline = "
-            f"{r['seconds'] / r['baseline_seconds']:.2f}"
-        )
+        runs = []
+        for w in args.workers:
+            res = subprocess.run(
+                [sys.executable, __file__, "--target", args.target, "--child", name, str(w)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            runs.append(r)
+            print(
+                f"  workers={w}: ok={r['ok']}  {r['seconds']:.1f} s  peak RSS {r['peak_rss_mib']:.0f} MiB "
+                f"(workers {r['peak_rss_worker_mib']:.0f} MiB)  k={r['k']}  P={r['block']}  eps_w={r['eps_w']:.3g}"
+            )
+        r = runs[0]
         print(
             f"  kept weights per target weight {r['kept_per_target_weight']:.3f} "
             f"(peer {PEER['kept_per_target_weight']}), sampled per target weight "
@@ -120,8 +112,16 @@ def main() -> None:
         )
         print(
             f"  max weight error {r['max_weight_error']:.3e}; certified output bound {r['certified_bound']:.3e}; "
-            f"measured {r['measured_error']:.3e}; speed-up vs peer time x{PEER['time_s'] / r['seconds']:.0f}"
+            f"measured {r['measured_error']:.3e}"
         )
+        base = runs[0]["seconds"]
+        for q in runs[1:]:
+            print(f"  workers={q['workers']}: {q['seconds'] / base:.2f}x the {runs[0]['workers']}-worker wall time")
+        same = len({q["ghat_sha256"] for q in runs}) == 1
+        print(f"  Ĝ files identical for every number of workers: {same} ({runs[0]['ghat_sha256'][:16]}...)")
+        records += runs
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, indent=1) + "\n")
 
 
 if __name__ == "__main__":

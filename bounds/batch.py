@@ -1,4 +1,4 @@
-"""Batch sampling (claim L4 of the slides; digest §3, "Batch sampling").
+"""Batch sampling (docs/claims.md, L4).
 
 Statement.  M i.i.d. samples each fall in category t (t = 1..k, disjoint) with probability
 p_t >= c.  If M >= (2/c)(m + ln(k/delta)) then every category receives at least m samples with
@@ -20,31 +20,32 @@ decreasing in c, so M stays valid).
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
+from logprune.bounds import symbols as sym
 from logprune.bounds.certified import certified_ceiling, rational_lower_bound
 from logprune.validation import check_int, check_open_unit, sympy_rational
 
 __all__ = ["M", "M_exact", "M_symbolic", "binomial_tail", "chernoff_derivation", "exact_condition"]
 
-c_, m_, k_, delta_, mu_, L_ = sp.symbols("c m k delta mu L", positive=True)
-
 
 def M_symbolic() -> sp.Expr:
-    """M = ceil((2/c)(m + ln(k/delta))) (L4)."""
-    return sp.ceiling(2 / c_ * (m_ + sp.log(k_ / delta_)))
+    """M = ceil((2/c)(m + ln(k/delta))) (docs/claims.md, L4)."""
+    return sp.ceiling(2 / sym.c * (sym.m + sp.log(sym.k / sym.delta)))
 
 
 def chernoff_derivation() -> dict[str, sp.Expr]:
     """The symbolic steps of L4: the Chernoff exponent at mu = 2(m + L) exceeds L by m^2/(4(m+L))."""
-    exponent = (mu_ - m_) ** 2 / (2 * mu_)
-    at_choice = exponent.subs(mu_, 2 * (m_ + L_))
-    excess = sp.factor(sp.simplify(at_choice - L_))
-    growth = sp.factor(sp.diff(exponent, mu_))  # (mu^2 - m^2)/(2 mu^2) >= 0 for mu >= m
+    mu, m, L = sym.mu, sym.m, sym.L
+    exponent = (mu - m) ** 2 / (2 * mu)
+    at_choice = exponent.subs(mu, 2 * (m + L))
+    excess = sp.factor(sp.simplify(at_choice - L))
+    growth = sp.factor(sp.diff(exponent, mu))  # (mu^2 - m^2)/(2 mu^2) >= 0 for mu >= m
     return {"exponent": exponent, "at_mu_2(m+L)": at_choice, "excess_over_L": excess, "d_exponent_dmu": growth}
 
 
@@ -55,47 +56,50 @@ def _c_rational(c: Any) -> Fraction:
 
 
 def M(*, c: Any, m: int, k: int, delta: Any) -> int:
-    """The slides' batch size ceil((2/c)(m + ln(k/delta))), certified (L4).
+    """The slides' batch size ceil((2/c)(m + ln(k/delta))), certified (docs/claims.md, L4).
 
     >>> M(c="0.05", m=1, k=20, delta="0.01")
     345
     """
     cc = sp.sympify(c) if isinstance(c, sp.Expr) else sympy_rational(check_open_unit("c", c))
-    mm = check_int("m", m, minimum=1)
-    kk = check_int("k", k, minimum=1)
-    d = check_open_unit("delta", delta)
-    return certified_ceiling(2 / cc * (mm + sp.log(kk / sympy_rational(d))))
+    return _M(cc, check_int("m", m, minimum=1), check_int("k", k, minimum=1), check_open_unit("delta", delta))
 
 
-def binomial_tail(*, M_: int, c: Fraction, m: int) -> Fraction:
+@functools.lru_cache(maxsize=256)
+def _M(c: sp.Expr, m: int, k: int, delta: Fraction) -> int:
+    """:func:`M` for checked exact arguments; cached (a table asks it once per layer, with equal values)."""
+    return certified_ceiling(2 / c * (m + sp.log(k / sympy_rational(delta))))
+
+
+def binomial_tail(*, M: int, c: Fraction, m: int) -> Fraction:
     """P[Bin(M, c) < m] as an exact rational."""
-    num = _tail_numerator(M_, c.numerator, c.denominator, m)
-    return Fraction(num, c.denominator**M_)
+    num = _tail_numerator(M, c.numerator, c.denominator, m)
+    return Fraction(num, c.denominator**M)
 
 
-def _tail_numerator(M_: int, p: int, q: int, m: int) -> int:
+def _tail_numerator(M: int, p: int, q: int, m: int) -> int:
     """sum_{j < m} C(M, j) p^j (q - p)^(M - j), exactly (term ratio recurrence, exact divisions)."""
-    if M_ < 0:
+    if M < 0:
         raise ValueError("M must be >= 0")
     r = q - p
-    term = r**M_  # j = 0
+    term = r**M  # j = 0
     total = 0
-    for j in range(min(m, M_ + 1)):
+    for j in range(min(m, M + 1)):
         total += term
-        if j + 1 <= M_:
+        if j + 1 <= M:
             # C(M, j+1) p^(j+1) r^(M-j-1) = term·(M-j)·p / ((j+1)·r): an exact integer division
-            term = term * (M_ - j) * p // ((j + 1) * r) if r else 0
+            term = term * (M - j) * p // ((j + 1) * r) if r else 0
     return total
 
 
-def exact_condition(*, M_: int, c: Fraction, m: int, k: int, delta: Fraction) -> bool:
-    """Exactly decide k·P[Bin(M, c) < m] <= delta in integers."""
-    num = _tail_numerator(M_, c.numerator, c.denominator, m)
-    return bool(k * num * delta.denominator <= delta.numerator * c.denominator**M_)
+def exact_condition(*, M: int, c: Fraction, m: int, k: int, delta: Fraction) -> bool:
+    """Exactly decide k·P[Bin(M, c) < m] <= delta in integers (docs/claims.md, L4)."""
+    num = _tail_numerator(M, c.numerator, c.denominator, m)
+    return bool(k * num * delta.denominator <= delta.numerator * c.denominator**M)
 
 
 def M_exact(*, c: Any, m: int, k: int, delta: Any) -> int:
-    """Least M with k·P[Bin(M, c) < m] <= delta, decided in exact integer arithmetic (L4, exact tail).
+    """Least M with k·P[Bin(M, c) < m] <= delta, decided in exact integer arithmetic (docs/claims.md, L4).
 
     >>> M_exact(c="0.05", m=1, k=20, delta="0.01")  # 20·0.95^149 <= 0.01 < 20·0.95^148
     149
@@ -106,7 +110,7 @@ def M_exact(*, c: Any, m: int, k: int, delta: Any) -> int:
     d = check_open_unit("delta", delta)
 
     def ok(n: int) -> bool:
-        return n >= mm and exact_condition(M_=n, c=cq, m=mm, k=kk, delta=d)
+        return n >= mm and exact_condition(M=n, c=cq, m=mm, k=kk, delta=d)
 
     guess = _float_guess(cq, mm, kk, d)
     if ok(guess) and not ok(guess - 1):

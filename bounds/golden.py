@@ -1,7 +1,7 @@
-"""Golden-ratio decomposition (claim L3 of ``shared/paper/digest.md``, section 3).
+"""Golden-ratio decomposition (docs/claims.md, L3).
 
-Statement (digest §3, "Golden-ratio greedy").  Fix a base b > 1, a scale s > 0 and k >= 0.  For
-v in [0, s] and samples x_i in the segment [s·b^(-i-1), s·b^(-i)], i = 1..k, the greedy rule
+Statement (docs/claims.md, L3).  Fix a base b > 1, a scale s > 0 and k >= 0.  For v in [0, s] and
+samples x_i in the segment [s·b^(-i-1), s·b^(-i)], i = 1..k, the greedy rule
 "keep x_i iff x_i <= r_(i-1)" with r_0 = v, r_i = r_(i-1) - [kept]·x_i keeps the invariant
 0 <= r_i <= s·b^(-i) for *every* choice of samples iff b - 1/b <= 1, i.e. b <= phi.  Hence
 k = ceil(log_b(s/eps)) samples, one per segment, approximate any v in [0, s] within s·b^(-k) <= eps.
@@ -31,6 +31,7 @@ from logprune.bounds.certified import (
     enclose,
     precision,
 )
+from logprune.bounds.symbols import b, eps, i, s
 from logprune.errors import ParameterError
 from logprune.validation import check_int, check_positive, parse_base, sympy_rational
 
@@ -45,14 +46,10 @@ __all__ = [
     "k_exact",
     "k_symbolic",
     "residual_bound",
-    "residual_bound_symbolic",
     "residual_within_bound",
     "segment",
     "segment_inner_rational",
 ]
-
-b, s, eps, i = sp.symbols("b s epsilon i", positive=True)
-k = sp.Symbol("k", integer=True, nonnegative=True)
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class AdmissibilityDerivation:
 
 
 def derive_admissibility() -> AdmissibilityDerivation:
-    """Derive b <= phi from the greedy invariant (L3), symbolically; nothing is hard-coded."""
+    """Derive b <= phi from the greedy invariant (docs/claims.md, L3), symbolically; nothing is hard-coded."""
     worst = s * (b ** (-i + 1) - b ** (-i - 1))
     bound = s * b ** (-i)
     # worst <= bound, divided by the positive bound s·b^(-i): an inequality in b alone
@@ -89,7 +86,7 @@ class Admissibility:
 
 
 def admissibility(base: Any) -> Admissibility:
-    """Decide b - 1/b <= 1 exactly (L3).  An inadmissible base is an answer, not an error."""
+    """Decide b - 1/b <= 1 exactly (docs/claims.md, L3).  An inadmissible base is an answer, not an error."""
     bb = parse_base(base)
     slack_expr = sp.nsimplify(1 - (bb - 1 / bb))
     slack = enclose(slack_expr)
@@ -111,13 +108,8 @@ def admissibility(base: Any) -> Admissibility:
 
 
 def k_symbolic() -> sp.Expr:
-    """k(eps, s, b) = max(0, ceil(log_b(s/eps))) (L3)."""
+    """k(eps, s, b) = max(0, ceil(log_b(s/eps))) (docs/claims.md, L3)."""
     return sp.Max(0, sp.ceiling(sp.log(s / eps) / sp.log(b)))
-
-
-def residual_bound_symbolic() -> sp.Expr:
-    """The residual bound s·b^(-k) of the greedy decomposition (L3)."""
-    return s * b ** (-k)
 
 
 def _power_at_least(bb: sp.Expr, kk: int, r: Fraction) -> bool:
@@ -138,7 +130,7 @@ def _power_at_least(bb: sp.Expr, kk: int, r: Fraction) -> bool:
 
 
 def k_exact(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
-    """Least k >= 0 with scale·b^(-k) <= eps, by exact arithmetic in Q or Q(sqrt 5) (L3).
+    """Least k >= 0 with scale·b^(-k) <= eps, by exact arithmetic in Q or Q(sqrt 5) (docs/claims.md, L3).
 
     Equal to max(0, ceil(log_b(scale/eps))); :func:`k_certified` computes the same integer with
     balls, and the test suite checks that they agree.
@@ -148,10 +140,11 @@ def k_exact(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
     >>> k_exact(eps="1/1024", base=2)  # an exact power: no rounding can move it
     10
     """
-    e = check_positive("eps", eps)
-    sc = check_positive("scale", scale)
-    bb = parse_base(base)
-    r = sc / e
+    return _k_exact(check_positive("scale", scale) / check_positive("eps", eps), parse_base(base))
+
+
+def _k_exact(r: Fraction, bb: sp.Expr) -> int:
+    """Least k >= 0 with b^k >= r (r = scale/eps), for checked exact arguments."""
     if r <= 1:
         return 0
     # bracket by doubling, then bisect: b^k >= r is monotone in k
@@ -169,7 +162,7 @@ def k_exact(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
 
 
 def k_certified(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
-    """max(0, ceil(log_b(scale/eps))) from the symbolic formula, certified with balls (L3).
+    """max(0, ceil(log_b(scale/eps))) from the symbolic formula, certified with balls (docs/claims.md, L3).
 
     When log_b(scale/eps) is an exact integer N (e.g. b = 2, scale/eps = 2^N) no ball can separate N
     from N + epsilon; then the exact decision b^N >= scale/eps settles it.
@@ -185,15 +178,15 @@ def k_certified(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
 
 
 def residual_bound(*, eps: Any, scale: Any = 1, base: Any = "phi") -> Enclosure:
-    """Certified enclosure of scale·b^(-k) for k = :func:`k_exact` (always <= eps, L3)."""
+    """Certified enclosure of scale·b^(-k) for k = :func:`k_exact` (always <= eps, docs/claims.md, L3)."""
+    e = check_positive("eps", eps)
     sc = check_positive("scale", scale)
     bb = parse_base(base)
-    kk = k_exact(eps=eps, scale=scale, base=base)
-    return enclose(sympy_rational(sc) * bb ** (-kk))
+    return enclose(sympy_rational(sc) * bb ** (-_k_exact(sc / e, bb)))
 
 
 def segment(index: int, *, scale: Any = 1, base: Any = "phi") -> tuple[sp.Expr, sp.Expr]:
-    """The exact segment [s·b^(-i-1), s·b^(-i)] of index i >= 1 (L3)."""
+    """The exact segment [s·b^(-i-1), s·b^(-i)] of index i >= 1 (docs/claims.md, L3)."""
     ii = check_int("index", index, minimum=1)
     sc = check_positive("scale", scale)
     bb = parse_base(base)
@@ -217,7 +210,7 @@ def segment_inner_rational(index: int, *, scale: Any = 1, base: Any = "phi") -> 
 
 
 def greedy(v: Fraction, samples: Sequence[Fraction]) -> tuple[list[bool], Fraction]:
-    """The greedy rule of L3, exactly: keep x_i iff x_i <= remainder.  Returns (kept, residual)."""
+    """The greedy rule of L3 (docs/claims.md), exactly: keep x_i iff x_i <= remainder.  Returns (kept, residual)."""
     r = Fraction(v)
     kept: list[bool] = []
     for x in samples:
@@ -241,14 +234,15 @@ def residual_within_bound(residual: Fraction, *, scale: Any, base: Any, k_used: 
             bv = arb_of(bound)
             if certainly_le(r, bv):
                 return True
-            if certainly_le(bv, r) and not certainly_le(r, bv):
+            if certainly_le(bv, r):
                 # bound <= residual; equality impossible (rational vs irrational), so residual > bound
                 return False
     raise ParameterError(f"residual={residual}: comparison with {bound} undecided")
 
 
 def counterexample(*, base: Any, k_segments: int, scale: Any = 1) -> tuple[Fraction, list[Fraction]]:
-    """Samples breaking the invariant for a rational base b > phi (L3: the condition is necessary).
+    """Samples breaking the invariant for a rational base b > phi (docs/claims.md, L3: the condition is
+    necessary).
 
     v = s·(b^(-(k-1)) - eta) with eta = (b^2 - b - 1)/(2·b^(k+1)) > 0; x_j = s·b^(-j) for j < k (too
     large: skipped) and x_k = s·b^(-k-1) (kept), leaving s·(b^(-k+1) - b^(-k-1) - eta) > s·b^(-k).

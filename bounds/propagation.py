@@ -1,8 +1,8 @@
-"""Error propagation through the layers (claim C3; digest §3, "Error propagation").
+"""Error propagation through the layers (docs/claims.md, propagation; the core of C3).
 
 Setting.  F(x) = W_l σ(... σ(W_1 x)) with widths n_0 (input) .. n_l.  Ĝ realises each target layer i by
 effective weights that differ entrywise from W_i by at most eps_w.  Layer 1 needs two branches when its
-inputs may be negative (digest §3, "Both input signs"): it computes Ŵ⁺σ(x) - Ŵ⁻σ(-x) with
+inputs may be negative (:mod:`~logprune.bounds.branches`): it computes Ŵ⁺σ(x) - Ŵ⁻σ(-x) with
 Ŵ± = W_1 + E±, and since ||(σ(x), σ(-x))||_2 = ||x||_2 its error matrix [E⁺, -E⁻] has spectral norm
 <= eps_w·sqrt(2·n_1·n_0) (Frobenius).  Other layers (and layer 1 with inputs >= 0): <= eps_w·sqrt(n_i·n_(i-1)).
 Write Delta_i = eps_w·d_i for these bounds, a_i >= ||W_i||_2, rho_i = max(1, a_i).
@@ -38,17 +38,19 @@ from typing import Any
 
 import sympy as sp
 
+from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
-from logprune.bounds.golden import k_exact
+from logprune.bounds.golden import _k_exact
 from logprune.errors import ParameterError
-from logprune.validation import check_open_unit, check_positive_expr, parse_base, sympy_rational
+from logprune.validation import check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
 
 __all__ = ["Propagation", "error_bound_x", "propagate"]
 
 
 @dataclass(frozen=True)
 class Propagation:
-    """Per-weight accuracy eps_w and the resulting k (C3), with the pieces of the formula."""
+    """Per-weight accuracy eps_w and the resulting k (docs/claims.md, propagation), with the pieces of the
+    formula."""
 
     eps_w: sp.Expr
     eps_w_enclosure: Enclosure
@@ -68,16 +70,22 @@ class Propagation:
 
 
 def _dims(widths: Sequence[int], inputs_nonnegative: bool) -> list[sp.Expr]:
-    return [
-        sp.sqrt((1 if (i > 0 or inputs_nonnegative) else 2) * widths[i] * widths[i + 1]) for i in range(len(widths) - 1)
-    ]
+    """d_i = sqrt(branches_i·n_i·n_(i-1)): the Frobenius factor of layer i's error matrix."""
+    br = layer_branches(len(widths) - 1, inputs_nonnegative=inputs_nonnegative)
+    return [sp.sqrt(br[i] * widths[i] * widths[i + 1]) for i in range(len(widths) - 1)]
+
+
+def _widths(widths: Sequence[Any]) -> list[int]:
+    if len(widths) < 2:
+        raise ParameterError(f"widths={list(widths)}: need at least an input and an output width")
+    return [check_int("widths", v) for v in widths]
 
 
 def error_bound_x(
     *, eps_w: Any, widths: Sequence[int], norms: Sequence[Any], x_max: Any, inputs_nonnegative: bool = False
 ) -> sp.Expr:
-    """x_max·[prod(a_i + eps_w·d_i) - prod a_i]: the exact telescoped bound (C3, module doc)."""
-    d = _dims(widths, inputs_nonnegative)
+    """x_max·[prod(a_i + eps_w·d_i) - prod a_i]: the exact telescoped bound (docs/claims.md, propagation)."""
+    d = _dims(_widths(widths), inputs_nonnegative)
     a = [check_positive_expr("norm", v) for v in norms]
     ew = check_positive_expr("eps_w", eps_w)
     return check_positive_expr("x_max", x_max) * (
@@ -96,25 +104,45 @@ def propagate(
     base: Any = "phi",
     inputs_nonnegative: bool = False,
 ) -> Propagation:
-    """eps_w and k for a target with the given widths and layer-norm upper bounds (C3, module doc)."""
+    """eps_w and k for a target with the given widths and layer-norm upper bounds (docs/claims.md,
+    propagation and C3; module doc)."""
     e = check_open_unit("eps", eps)
-    if len(widths) < 2:
-        raise ParameterError(f"widths={list(widths)}: need at least an input and an output width")
-    if len(norms) != len(widths) - 1:
-        raise ParameterError(f"norms={list(norms)}: need one norm per layer ({len(widths) - 1})")
+    ws = _widths(widths)
+    if len(norms) != len(ws) - 1:
+        raise ParameterError(f"norms={list(norms)}: need one norm per layer ({len(ws) - 1})")
     wm = check_positive_expr("w_max", w_max)
     if x_max is None and f_max is None:
         raise ParameterError("x_max=None, f_max=None: one of them is needed to bound the activations")
-    bb = parse_base(base)
+    return _propagate(
+        e,
+        tuple(ws),
+        tuple(check_positive_expr("norm", v) for v in norms),
+        wm,
+        None if x_max is None else check_positive_expr("x_max", x_max),
+        None if f_max is None else check_positive_expr("f_max", f_max),
+        parse_base(base),
+        inputs_nonnegative,
+    )
+
+
+def _propagate(
+    e: Fraction,
+    widths: tuple[int, ...],
+    norms: tuple[sp.Expr, ...],
+    wm: sp.Expr,
+    xm: sp.Expr | None,
+    fm: sp.Expr | None,
+    bb: sp.Expr,
+    inputs_nonnegative: bool,
+) -> Propagation:
+    """:func:`propagate` for checked exact arguments (at least one of ``xm``, ``fm``)."""
     d = _dims(widths, inputs_nonnegative)
-    rho = [sp.Max(1, check_positive_expr("norm", v)) for v in norms]
+    rho = [sp.Max(1, v) for v in norms]
     D = sp.Add(*[di / ri for di, ri in zip(d, rho, strict=True)])
     cands: list[tuple[sp.Expr, str]] = []
-    if x_max is not None:
-        xm = check_positive_expr("x_max", x_max)
+    if xm is not None:
         cands.append((sympy_rational(e) / ((sp.E - 1) * xm * D * sp.Mul(*rho)), "x_max"))
-    if f_max is not None:
-        fm = check_positive_expr("f_max", f_max)
+    if fm is not None:
         S = sp.Add(*[d[i] * sp.sqrt(widths[i]) * sp.Mul(*rho[i + 1 :]) for i in range(len(d))])
         cands.append((sympy_rational(e) / (sp.E * fm * S), "F_max"))
     encl = [(enclose(c), c, src) for c, src in cands]
@@ -126,7 +154,7 @@ def propagate(
     ratio = wm / best
     if isinstance(ratio, sp.Rational):
         q = Fraction(int(ratio.p), int(ratio.q))
-        kk = k_exact(eps=1, scale=q, base=bb)
+        kk = _k_exact(q, bb)
     else:
         kk = max(0, certified_ceiling(sp.log(ratio) / sp.log(bb)))
     log_sum = enclose(sp.Add(*[sp.log(r) for r in rho]))

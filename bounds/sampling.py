@@ -1,4 +1,4 @@
-"""Sample complexities of single-weight decompositions: claims L1, L2 and L3 (digest §2).
+"""Sample complexities of single-weight decompositions (docs/claims.md, L1, L2, L3).
 
 All counts are the least N with  events·(1 - p)^N <= delta  (a union bound over ``events``
 independent "no usable sample" events of probability (1 - p)^N each), certified as
@@ -17,7 +17,8 @@ the worst |w| in [0, w_max] is 0 or w_max.  Hence O(1/eps·log 1/delta) when w_m
 the edge of the support.  Hyperbolic weights: evaluated at a given |w| (triangular law in log space).
 
 L3 (golden-ratio decomposition).  One hyperbolic sample lands in a given segment with the given signs
-with probability >= c (:func:`logprune.bounds.hyperbolic.coverage`); k segments: events = k.
+with probability >= c (:func:`logprune.bounds.hyperbolic.coverage`, docs/claims.md, L4); k segments:
+events = k.
 Hence ln(k/delta)/c = O(k·log(k/delta)) = Õ(log 1/eps · log 1/delta) samples per weight.
 """
 
@@ -41,17 +42,7 @@ __all__ = [
     "L2_samples",
     "L3_samples",
     "samples_for_confidence",
-    "samples_symbolic",
 ]
-
-p_, events_, delta_ = sp.symbols("p events delta", positive=True)
-
-
-def samples_symbolic() -> tuple[sp.Expr, sp.Expr]:
-    """(exact count, slides' upper bound): ceil(ln(delta/e)/ln(1-p)) and ceil(ln(e/delta)/p)."""
-    exact = sp.ceiling(sp.log(delta_ / events_) / sp.log(1 - p_))
-    upper = sp.ceiling(sp.log(events_ / delta_) / p_)
-    return exact, upper
 
 
 def samples_for_confidence(*, p: Any, events: int, delta: Any) -> int:
@@ -59,6 +50,11 @@ def samples_for_confidence(*, p: Any, events: int, delta: Any) -> int:
     ev = check_int("events", events, minimum=1)
     d = check_open_unit("delta", delta)
     pe = sp.sympify(p) if isinstance(p, sp.Expr) else sympy_rational(check_open_unit("p", p))
+    return _samples(pe, ev, d)
+
+
+def _samples(pe: sp.Expr, ev: int, d: Fraction) -> int:
+    """:func:`samples_for_confidence` for checked exact arguments (0 < p < 1, events >= 1, 0 < delta < 1)."""
     if Fraction(ev) <= d:
         return 0
     expr = sp.log(sympy_rational(d) / ev) / sp.log(1 - pe)
@@ -70,7 +66,7 @@ def samples_for_confidence(*, p: Any, events: int, delta: Any) -> int:
 
 
 def L1_probability(*, w: Any, eps: Any) -> Enclosure:
-    """Exact probability that one U[-1,1] neuron is usable for the σ(w) part of w (L1)."""
+    """Exact probability that one U[-1,1] neuron is usable for the σ(w) part of w (docs/claims.md, L1)."""
     e = check_open_unit("eps", eps)
     ww = Fraction(w) if isinstance(w, (int, Fraction)) else Fraction(str(w))
     if abs(ww) > 1:
@@ -80,11 +76,12 @@ def L1_probability(*, w: Any, eps: Any) -> Enclosure:
 
 
 def L1_samples(*, eps: Any, delta: Any) -> dict[str, Any]:
-    """Samples for L1 at the worst target weight |w| = 1: p = eps^2/4, events = 2 (two parts)."""
+    """Samples for L1 at the worst target weight |w| = 1: p = eps^2/4, events = 2 (two parts;
+    docs/claims.md, L1)."""
     e = check_open_unit("eps", eps)
     d = check_open_unit("delta", delta)
     p = e * e / 4
-    n = samples_for_confidence(p=p, events=2, delta=d)
+    n = _samples(sympy_rational(p), 2, d)
     upper = certified_ceiling(sp.log(2 / sympy_rational(d)) / sympy_rational(p))
     return {
         "p": enclose(sympy_rational(p)),
@@ -95,7 +92,7 @@ def L1_samples(*, eps: Any, delta: Any) -> dict[str, Any]:
 
 
 def L2_probability_uniform(*, w: Any, eps: Any, B: Any = 1) -> Enclosure:
-    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for uniform magnitudes with product range B (L2)."""
+    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for uniform magnitudes with product range B (docs/claims.md, L2)."""
     e = check_open_unit("eps", eps)
     ww = abs(Fraction(str(w)) if not isinstance(w, (int, Fraction)) else Fraction(w))
     bb = check_positive("B", B)
@@ -103,25 +100,24 @@ def L2_probability_uniform(*, w: Any, eps: Any, B: Any = 1) -> Enclosure:
     hi = min(bb, ww + e)
     if hi <= lo:
         return enclose(sp.Integer(0))
-    mass = uniform.product_segment_probability(
-        sympy_rational(lo) if lo else 0, sympy_rational(hi), B_=sympy_rational(bb)
-    )
+    mass = uniform.product_segment_probability(sympy_rational(lo) if lo else 0, sympy_rational(hi), B=bb)
     return enclose(mass.exact / 4)
 
 
-def L2_probability_hyperbolic(*, w: Any, eps: Any, alpha_: Any, beta_: Any) -> Enclosure:
-    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for hyperbolic weights on [alpha, beta] (L2)."""
+def L2_probability_hyperbolic(*, w: Any, eps: Any, alpha: Any, beta: Any) -> Enclosure:
+    """(1/4)·P(|oa| in [|w|-eps, |w|+eps]) for hyperbolic weights on [alpha, beta] (docs/claims.md, L2)."""
     e = check_open_unit("eps", eps)
     ww = abs(Fraction(str(w)) if not isinstance(w, (int, Fraction)) else Fraction(w))
     lo = max(ww - e, Fraction(0))
     mass = hyperbolic.product_segment_probability(
-        sympy_rational(lo) if lo else 0, sympy_rational(ww + e), alpha_=alpha_, beta_=beta_
+        sympy_rational(lo) if lo else 0, sympy_rational(ww + e), alpha=alpha, beta=beta
     )
     return enclose(mass.exact / 4)
 
 
 def L2_samples(*, eps: Any, delta: Any, w_max: Any = Fraction(1, 2), B: Any = 1) -> dict[str, Any]:
-    """Samples for L2 with uniform weights, worst |w| in [0, w_max] (monotonicity in module doc)."""
+    """Samples for L2 with uniform weights, worst |w| in [0, w_max] (monotonicity in module doc;
+    docs/claims.md, L2)."""
     e = check_open_unit("eps", eps)
     d = check_open_unit("delta", delta)
     wm = check_positive("w_max", w_max)
@@ -130,15 +126,16 @@ def L2_samples(*, eps: Any, delta: Any, w_max: Any = Fraction(1, 2), B: Any = 1)
     worst = p0 if p0.upper <= p1.lower else p1 if p1.upper <= p0.lower else None
     if worst is None:  # the two candidates overlap: take the certified smaller lower end
         worst = p0 if p0.lower <= p1.lower else p1
-    n = samples_for_confidence(p=worst.exact, events=2, delta=d)
+    n = _samples(worst.exact, 2, d)
     return {"p": worst, "samples": n, "asymptotic": "O(1/eps log(1/delta))"}
 
 
 def L3_samples(*, k_segments: int, delta: Any) -> dict[str, Any]:
-    """Hyperbolic samples to fill the k segments of one weight (with signs) w.p. >= 1 - delta (L3)."""
+    """Hyperbolic samples to fill the k segments of one weight (with signs) w.p. >= 1 - delta
+    (docs/claims.md, L3)."""
     kk = check_int("k", k_segments, minimum=1)
     d = check_open_unit("delta", delta)
     c = hyperbolic.coverage(kk)
-    n = samples_for_confidence(p=c, events=kk, delta=d)
+    n = _samples(c, kk, d)
     upper = certified_ceiling(sp.log(kk / sympy_rational(d)) / c)
     return {"c": c, "samples": n, "slides_form": upper, "asymptotic": "Õ(log(1/eps) log(1/delta))"}

@@ -1,4 +1,4 @@
-"""Theorem-level sizes of G (claims C1, C2, C3; digest §2, §4, §5).
+"""Theorem-level sizes of G (docs/claims.md, C1, C2, C3, pooling-A, pooling-B, counting).
 
 For a target with l layers of width n (n_0 = ... = n_l = n, dense n×n layers) every row gives G's depth,
 the width of each of its 2l layers (intermediate layer i, then the layer aligned with target layer i),
@@ -6,35 +6,36 @@ the total number of neurons (inputs excluded) and of weights (G fully connected)
 target weight = neurons / (l·n^2), with the asymptotic form of the slides.
 
 Rows.
-- ``malach2020`` (C1, published): n^3·l^2/eps^2·ln(n·l/delta) neurons per target weight, as on the
+- ``malach2020`` (docs/claims.md, C1; published): n^3·l^2/eps^2·ln(n·l/delta) neurons per target weight, as on the
   slides.  The paper's constant is not available to us: it is shown as 1 (an under-estimate).
-- ``orseau2020`` (C2 under Malach's assumptions, else C3; pooling (A), proven here): k from
+- ``orseau2020`` (docs/claims.md, C2 under Malach's assumptions, else C3; pooling-A, proven here): k from
   :mod:`~logprune.bounds.propagation`, c = 1/(8(k-1)) (:mod:`~logprune.bounds.hyperbolic`).  Each target
   weight owns a dedicated pool of P intermediate neurons of G (designated in advance, so the pools are
   independent).  A weight needs, for each branch and each of the k segments, one neuron of its pool
   whose product (input·output weight towards that target weight) lies in the segment with the right
   signs: probability >= c per neuron, independently.  A union bound over all E = sum_i beta_i·n_i·n_(i-1)·k
-  such events (beta_1 = 2 branches if inputs may be negative, else 1) gives
+  such events (beta_i from :mod:`~logprune.bounds.branches`: 2 in layer 1 if inputs may be negative) gives
   P = least N with E·(1-c)^N <= delta; then L3 (golden ratio, greedy) and C3 (propagation) give
   ||Ĝ(x) - F(x)|| <= eps for all ||x|| <= x_max with probability >= 1 - delta.
-- ``orseau2020_shared`` (pooling (B), proven by ``proofs/pooling_b.py``): intermediate neurons grouped in
+- ``orseau2020_shared`` (docs/claims.md, pooling-B; proven by ``proofs/pooling_b.py``): intermediate neurons grouped in
   blocks by the input j they keep, one block of P neurons per input; each (o, j) pair picks its neurons
   from block j, and a neuron may serve several outputs.  For fixed (o, j) the products over the block are
   i.i.d., so the same union bound applies, with the block shared by the n_i outputs.
-- ``orseau2020_batch`` (slides' accounting with L4, conjectural): one pool per layer of
+- ``orseau2020_batch`` (slides' accounting with docs/claims.md, L4; conjectural): one pool per layer of
   M_i = ceil((2/c)(m_i + ln(K/delta))), m_i = beta_i·n_i·n_(i-1), K = sum_i 2·beta_i·k categories
   (segment × sign(ab) × branch).  Not proven here: the category of a neuron depends on the target weight
   it serves (its product differs for every (o, j)), so the counts per category are not the i.i.d.
   binomials L4 assumes.  Reported because it is what the slides count.
 - ``pensia2020`` (published): layer 2i-1 of width n_(i-1)·C·ln(n_(i-1)·n_i·l/min(eps, delta)); the
   universal constant C is not available to us and is shown as 1.
-- ``counting_lower_bound`` (proven, elementary): a mask over N sampled weights realises at most 2^N
-  values, so approximating every weight in [-1, 1] within eps needs N >= log2(1/eps) sampled weights per
-  target weight.  Only a per-weight count: depth, width and neurons are not determined by it (null).
+- ``counting_lower_bound`` (docs/claims.md, counting; proven, elementary): a mask over N sampled weights
+  realises at most 2^N values, so approximating every weight in [-1, 1] within eps needs N >= log2(1/eps)
+  sampled weights per target weight.  Only a per-weight count: depth, width and neurons are not determined by it (null).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -42,10 +43,12 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import batch, hyperbolic
+from logprune.bounds.batch import _M
+from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
-from logprune.bounds.propagation import Propagation, propagate
-from logprune.bounds.sampling import samples_for_confidence
+from logprune.bounds.hyperbolic import _coverage
+from logprune.bounds.propagation import Propagation, _propagate
+from logprune.bounds.sampling import _samples
 from logprune.errors import ParameterError
 from logprune.validation import check_int, check_open_unit, check_positive, parse_base, sympy_rational
 
@@ -54,7 +57,8 @@ __all__ = ["Row", "Setting", "rows", "setting"]
 
 @dataclass(frozen=True)
 class Setting:
-    """Validated parameters of a size question.  ``malach`` when no general parameter is given."""
+    """Validated parameters of a size question (:func:`setting` checks them once; everything below takes
+    them as exact values).  ``malach`` when no general parameter is given."""
 
     n: int
     layers: int
@@ -66,6 +70,11 @@ class Setting:
     norms: tuple[Fraction, ...] | None = None
     base: str = "phi"
     inputs_nonnegative: bool = False
+
+    @property
+    def base_value(self) -> sp.Expr:
+        """The checked base as an exact number (phi or a rational > 1)."""
+        return sp.GoldenRatio if self.base == "phi" else sp.Rational(self.base)
 
     @property
     def malach(self) -> bool:
@@ -130,7 +139,7 @@ def setting(
     base: Any = "phi",
     inputs_nonnegative: bool = False,
 ) -> Setting:
-    """Validate a size question; ``norms`` has one upper bound of ||W_i||_2 per layer, or one for all."""
+    """Validate a size question, once; ``norms`` has one upper bound of ||W_i||_2 per layer, or one for all."""
     nn = check_int("n", n)
     ll = check_int("layers", layers)
     e = check_open_unit("eps", eps)
@@ -210,28 +219,30 @@ def _row(
     return Row(name, claim, status, 2 * st.layers, widths, neurons, weights, npw, asym, note, pooling, extra or {})
 
 
-def _branches(st: Setting) -> list[int]:
-    return [1 if (i > 0 or st.inputs_nonnegative) else 2 for i in range(st.layers)]
+def _branches(st: Setting) -> tuple[int, ...]:
+    return layer_branches(st.layers, inputs_nonnegative=st.inputs_nonnegative)
 
 
+@functools.lru_cache(maxsize=64)
 def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
-    """(propagation, c, number of events E, pool size P) shared by the Orseau rows."""
+    """(propagation, c, number of events E, pool size P) shared by the Orseau rows (docs/claims.md, C2,
+    C3, pooling-A, pooling-B); cached: the rows and the proofs ask it for the same setting."""
     res = st.resolved()
-    prop = propagate(
-        eps=st.eps,
-        widths=st.widths,
-        norms=res["norms"],
-        w_max=res["w_max"],
-        x_max=res["x_max"],
-        f_max=res["f_max"],
-        base=st.base,
-        inputs_nonnegative=st.inputs_nonnegative,
+    prop = _propagate(
+        st.eps,
+        tuple(st.widths),
+        tuple(res["norms"]),
+        res["w_max"],
+        res["x_max"],
+        res["f_max"],
+        st.base_value,
+        st.inputs_nonnegative,
     )
     k = max(prop.k, 1)
-    c = hyperbolic.coverage(k)
+    c = _coverage(k)
     br = _branches(st)
     events = sum(br[i] * st.n * st.n * k for i in range(st.layers))
-    pool = samples_for_confidence(p=c, events=events, delta=st.delta)
+    pool = _samples(c, events, st.delta)
     return prop, c, events, pool
 
 
@@ -292,7 +303,7 @@ def rows(st: Setting) -> list[Row]:
     k = max(prop.k, 1)
     categories = sum(2 * b * k for b in br)
     m_layer = [br[i] * n * n for i in range(ll)]
-    batch_widths = [batch.M(c=c, m=m_layer[i], k=categories, delta=d) for i in range(ll)]
+    batch_widths = [_M(c, m_layer[i], categories, st.delta) for i in range(ll)]
     out.append(
         _row(
             "orseau2020_batch",

@@ -1,34 +1,66 @@
-"""Numeric contexts: the Ĝ arithmetic is written once and run exactly, in balls, or in floats.
+"""Numeric contexts: Ĝ's arithmetic is written once and run exactly, in balls, or in floats.
 
-After mpmath's contexts.  ``EXACT`` uses gmpy2.mpq when it is installed, else fractions.Fraction: a
-float weight of G is an exact dyadic rational, so sums of products of weights and their errors are
-exact.  ``BALL`` uses python-flint arb balls (rigorous, faster for long sums).  ``FLOAT`` is plain float64:
-a quick estimate, never a certificate.
+After mpmath's contexts (mp / iv / fp, each a class): the construction and ``verify`` call ``ctx.num``,
+``+``, ``*`` and ``ctx.upper`` and never know which arithmetic runs.
+
+- :class:`ExactContext` uses gmpy2.mpq when it is installed, else fractions.Fraction: a float weight of G
+  is an exact dyadic rational, so sums of products of weights and their errors are exact.
+- :class:`BallContext` uses python-flint arb balls at its own precision (``prec`` bits, scoped by
+  :meth:`BallContext.scope`, restored afterwards): rigorous, and its upper ends are certified bounds.
+- :class:`FloatContext` is plain float64: a quick estimate, never a certificate.
+
+``upper`` turns a number of the context into an exact rational upper bound (the ball's upper end), the
+only form in which numbers leave a context: partial results computed in worker processes travel as
+exact rationals (arb balls cannot be pickled), and rationals are what the certificate is made of.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import flint
 
-__all__ = ["BALL", "EXACT", "FLOAT", "Context", "as_fraction", "get_context", "sqrt_up"]
+from logprune.choices import Arithmetic, choice
+
+__all__ = [
+    "BallContext",
+    "Context",
+    "ExactContext",
+    "FloatContext",
+    "as_fraction",
+    "context_for",
+    "rational",
+    "sqrt_up",
+]
 
 try:  # pragma: no cover - depends on the optional extra
     import gmpy2
 
     _mpq: Any = gmpy2.mpq
-    HAVE_GMPY2 = True
 except ImportError:  # pragma: no cover
     _mpq = Fraction
-    HAVE_GMPY2 = False
+
+
+def rational(x: float | int | Fraction) -> Any:
+    """The fastest exact rational type available (gmpy2.mpq, else Fraction) holding ``x`` exactly."""
+    if isinstance(x, Fraction):
+        return _mpq(x.numerator, x.denominator)
+    return _mpq(x)
 
 
 def sqrt_up(q: Fraction, *, bits: int = 64) -> Fraction:
-    """A rational >= sqrt(q) on the grid 2^-bits, within one grid step (exact integer square root)."""
+    """A rational >= sqrt(q) on the grid 2^-bits, within one grid step (exact integer square root).
+
+    >>> sqrt_up(Fraction(4))
+    Fraction(2, 1)
+    >>> sqrt_up(Fraction(2), bits=4)  # 23/16 = 1.4375 >= 1.41421... > 22/16
+    Fraction(23, 16)
+    """
     if q < 0:
         raise ValueError("sqrt of a negative number")
     if q == 0:
@@ -51,55 +83,103 @@ def as_fraction(x: Any) -> Fraction:
 
 @dataclass(frozen=True)
 class Context:
-    """One arithmetic: how to read a float, take an upper square root, and decide a <= b."""
+    """One arithmetic for Ĝ's effective weights and errors (subclasses below)."""
 
-    name: str
-    certified: bool
+    @property
+    def kind(self) -> Arithmetic:
+        raise NotImplementedError
+
+    @property
+    def certified(self) -> bool:
+        """Whether :meth:`upper` of a computed value is a rigorous bound (exact and ball: yes)."""
+        return True
+
+    @property
+    def name(self) -> str:
+        return self.kind.value
 
     def num(self, x: float | int | Fraction) -> Any:
-        if self.name == "exact":
-            return _mpq(x) if not isinstance(x, Fraction) else _mpq(x.numerator, x.denominator)
-        if self.name == "ball":
-            if isinstance(x, Fraction):
-                return flint.arb(flint.fmpq(x.numerator, x.denominator))
-            return flint.arb(x)
-        return float(x)
+        """``x`` (a float64 weight, an int or a rational) as a number of this context."""
+        raise NotImplementedError
 
     def zero(self) -> Any:
         return self.num(0)
 
-    def sqrt_up(self, x: Any) -> Any:
-        """An upper bound of sqrt(x) in this context (exact rational, ball, or float)."""
-        if self.name == "exact":
-            return self.num(sqrt_up(as_fraction(x)))
-        if self.name == "ball":
-            return x.sqrt()
-        return math.sqrt(x)
+    def upper(self, x: Any) -> Fraction:
+        """An exact rational upper bound of ``x`` (``x`` itself for exact numbers)."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        """Whatever global state this arithmetic needs, set for the duration (ball: the precision)."""
+        yield
+
+
+@dataclass(frozen=True)
+class ExactContext(Context):
+    @property
+    def kind(self) -> Arithmetic:
+        return Arithmetic.EXACT
+
+    def num(self, x: float | int | Fraction) -> Any:
+        return rational(x)
 
     def upper(self, x: Any) -> Fraction:
-        """A rational upper bound of x (exact for exact numbers, the ball's upper end for balls)."""
-        if self.name == "exact":
-            return as_fraction(x)
-        if self.name == "ball":
-            m, e = x.mid().man_exp()
-            r, re_ = x.rad().man_exp()
-            return Fraction(int(m)) * Fraction(2) ** int(e) + Fraction(int(r)) * Fraction(2) ** int(re_)
+        return as_fraction(x)
+
+
+@dataclass(frozen=True)
+class BallContext(Context):
+    """arb balls at ``prec`` bits (python-flint's default is 53; :meth:`scope` sets and restores it)."""
+
+    prec: int = 53
+
+    @property
+    def kind(self) -> Arithmetic:
+        return Arithmetic.BALL
+
+    def num(self, x: float | int | Fraction) -> Any:
+        if isinstance(x, Fraction):
+            return flint.arb(flint.fmpq(x.numerator, x.denominator))
+        return flint.arb(x)
+
+    def upper(self, x: Any) -> Fraction:
+        m, e = x.mid().man_exp()
+        r, re_ = x.rad().man_exp()
+        return Fraction(int(m)) * Fraction(2) ** int(e) + Fraction(int(r)) * Fraction(2) ** int(re_)
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        old = flint.ctx.prec
+        flint.ctx.prec = self.prec
+        try:
+            yield
+        finally:
+            flint.ctx.prec = old
+
+
+@dataclass(frozen=True)
+class FloatContext(Context):
+    @property
+    def kind(self) -> Arithmetic:
+        return Arithmetic.FLOAT
+
+    @property
+    def certified(self) -> bool:
+        return False  # float rounding is not accounted for: an estimate
+
+    def num(self, x: float | int | Fraction) -> Any:
+        return float(x)
+
+    def upper(self, x: Any) -> Fraction:
         return Fraction(x)
 
-    def certainly_le(self, x: Any, y: Fraction) -> bool:
-        """x <= y for sure (in FLOAT mode: as far as floats can tell)."""
-        return self.upper(x) <= y
 
-
-EXACT = Context("exact", True)
-BALL = Context("ball", True)
-FLOAT = Context("float", False)
-
-
-def get_context(name: str) -> Context:
-    for c in (EXACT, BALL, FLOAT):
-        if c.name == name:
-            return c
-    from logprune.errors import ParameterError
-
-    raise ParameterError(f"context={name}: expected exact, ball or float")
+def context_for(arithmetic: Arithmetic | str) -> Context:
+    """The context of an :class:`~logprune.choices.Arithmetic` (or its spelling)."""
+    kind = choice(Arithmetic, "arithmetic", arithmetic)
+    if kind is Arithmetic.EXACT:
+        return ExactContext()
+    if kind is Arithmetic.BALL:
+        return BallContext()
+    return FloatContext()

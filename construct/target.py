@@ -1,8 +1,8 @@
 """The target network F: loading, checking, the exact bias rewrite, certified norm bounds.
 
 F(x) = W_l σ(... σ(W_1 x + b_1) ...) + b_l with W_i of shape (out, in).  Biases are rewritten exactly as
-weights from a constant-1 neuron carried through the layers (digest §1: "a bias is a weight from a
-constant-1 input neuron"): the input gets a 1 appended, every hidden layer gets one more neuron
+weights from a constant-1 neuron carried through the layers (docs/claims.md, certificate: "a bias is a weight
+from a constant-1 input neuron"): the input gets a 1 appended, every hidden layer gets one more neuron
 σ(1·1) = 1, and W_i becomes [[W_i, b_i], [0, 1]] (last layer: [W_l, b_l]).  The rewritten network
 computes exactly F on (x, 1).
 
@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import sqrt_up
 from logprune.errors import ParameterError, ParameterTypeError
 
-__all__ = ["Target", "load_target", "spectral_norm_upper", "target_from_arrays"]
-
-_UNIT = 2.0**-53  # unit roundoff of float64
+__all__ = ["Target", "demo_target", "load_inputs", "load_target", "spectral_norm_upper", "target_from_arrays"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ class Target:
     @property
     def n_weights(self) -> int:
         return int(sum(w.size for w in self.weights))
+
+    def as_json(self) -> dict[str, Any]:
+        """The record of the target in Ĝ's meta (its sha256 identifies it)."""
+        return {
+            "sha256": self.digest,
+            "widths": list(self.original_widths),
+            "weights": self.n_weights,
+            "append_one": self.append_one,
+        }
 
     def input_norm_bound(self, x_max: Fraction) -> Fraction:
         """A rational bound of the rewritten input's l2 norm: ||(x, 1)|| <= sqrt(x_max^2 + 1) when a 1 is
@@ -156,33 +165,30 @@ def load_target(path: str | Path) -> tuple[Target, list[str]]:
     return target_from_arrays(ws, bs), notices
 
 
-def _gamma(n: int) -> float:
-    """gamma_n = n·u/(1 - n·u): the classical bound on the relative error of an n-term float sum."""
-    nu = n * _UNIT
-    return nu / (1 - nu)
+DEMO_DESCRIPTION = "2-16-16-2 ReLU MLP with biases, trained by examples/train_demo_target.py"
 
 
-def spectral_norm_upper(w: np.ndarray) -> Fraction:
-    """A certified upper bound of ||W||_2, as an exact rational.
+def demo_target() -> tuple[Target, str]:
+    """The small example target shipped with logprune, and its description."""
+    from importlib.resources import as_file, files
 
-    min of sqrt(||G||_inf) with G = WᵀW or WWᵀ (whichever is smaller; ||W||_2^2 = rho(G) <= ||G||_inf),
-    ||W||_F and sqrt(||W||_1·||W||_inf).  Float sums are made rigorous by the a-priori bound
-    |fl(sum) - sum| <= gamma_n·sum|terms| (valid for any summation order, with or without FMA), and every
-    bound is inflated accordingly before the square root, which is rounded up exactly.
-    """
-    a = np.abs(np.asarray(w, dtype=np.float64))
-    m, n = a.shape
-    g_in = min(m, n)
-    small = a @ a.T if m <= n else a.T @ a  # |W||W|ᵀ: bounds the rounding of the signed Gram matrix
-    gram = w @ w.T if m <= n else w.T @ w
-    k = max(m, n)
-    gk, gs = _gamma(k + 2), _gamma(g_in + 2)
-    row_gram = np.sum(np.abs(gram), axis=1) + gk * np.sum(small, axis=1)
-    cand_sq = [float(np.max(row_gram)) * (1 + gs) * (1 + 4 * _UNIT)]
-    cand_sq.append(float(np.sum(a * a)) * (1 + _gamma(a.size + 2)))  # Frobenius^2 (squares of floats: exact
-    # in float64 only for float32 inputs, so the product rounding is covered by gamma as well)
-    one = float(np.max(np.sum(a, axis=0))) * (1 + _gamma(m + 2))
-    inf = float(np.max(np.sum(a, axis=1))) * (1 + _gamma(n + 2))
-    cand_sq.append(one * inf * (1 + 4 * _UNIT))
-    # exact upper square root of the (float, hence rational) bound, on a 2^-60 grid
-    return sqrt_up(Fraction(min(cand_sq)), bits=60)
+    with as_file(files("logprune") / "data" / "demo_target.npz") as path:
+        target, _ = load_target(path)
+    return target, f"demo_target.npz ({DEMO_DESCRIPTION})"
+
+
+def load_inputs(path: str | Path, target: Target) -> np.ndarray:
+    """Extra inputs (rows of an ``.npy``) to measure the error on, checked against F's input width."""
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ParameterError(f"inputs={path}: not a readable .npy ({exc})") from None
+    d = target.original_widths[0]
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise ParameterTypeError(f"inputs={path}: dtype {x.dtype}; expected real numbers")
+    if x.size % d != 0:
+        raise ParameterError(f"inputs={path}: {x.size} numbers do not make rows of the input width {d}")
+    xs = np.asarray(x, dtype=np.float64).reshape(-1, d)
+    if not np.all(np.isfinite(xs)):
+        raise ParameterError(f"inputs={path}: has non-finite entries (nan or inf)")
+    return xs

@@ -1,4 +1,4 @@
-"""Executable proofs: every claim of shared/paper/digest.md as an ordered list of checked steps.
+"""Executable proofs: every claim of docs/claims.md as an ordered list of checked steps.
 
 Each module ``proofs/<claim>.py`` exports ``CLAIM``, ``MUTATIONS`` (deliberately wrong variants, each of
 which must make a step fail) and ``proof(mutation=None) -> Proof``.  :data:`CLAIMS` lists them in the

@@ -1,4 +1,5 @@
-"""Shared steps of the Orseau et al. theorems (C2, C3) and the pooling proofs."""
+"""Shared steps of the Orseau et al. theorems and the pooling proofs (docs/claims.md, C2, C3, pooling-A,
+pooling-B)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,19 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import hyperbolic, theorems
+from logprune.bounds import hyperbolic, symbols, theorems
 from logprune.proofs.framework import Step, agreement, identity, nonneg, probability
 
 
 def coverage_steps(*, sign_factor: sp.Expr | None = None) -> list[Step]:
     sign_factor = sp.Rational(1, 4) if sign_factor is None else sign_factor
     d = hyperbolic.derive_coverage()
-    k = hyperbolic.kk
+    k, h = symbols.k, symbols.h
     return [
         identity(
             "End-segment probability of the log-triangular product law is maximal at ln(beta/alpha) = (k-1) ln b",
             d.optimal_log_width,
-            (k - 1) * hyperbolic.h,
+            (k - 1) * h,
         ),
         identity(
             "where it equals 1/(2(k-1)) (digest: (k+1)/(2k^2) at ln(beta/alpha) = k ln b)",
@@ -28,8 +29,7 @@ def coverage_steps(*, sign_factor: sp.Expr | None = None) -> list[Step]:
         ),
         nonneg(
             "a maximum: -g''(L*) >= 0 for k >= 2 (k = 2 + j, j >= 0)",
-            sp.simplify(-d.second_derivative_at_optimum.subs(k, 2 + sp.Symbol("j", nonnegative=True)))
-            * hyperbolic.h**2,
+            sp.simplify(-d.second_derivative_at_optimum.subs(k, 2 + sp.Symbol("j", nonnegative=True))) * h**2,
         ),
         probability(
             "Sign of a fixed by the branch and sign(ab) = sign(w): independent fair signs",

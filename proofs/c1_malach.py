@@ -1,4 +1,5 @@
-"""C1: Malach et al. 2020 as published (its constants are not available: steps we cannot check say so)."""
+"""C1: Malach et al. 2020 as published (docs/claims.md, C1; its constants are not available: steps we cannot
+check say so)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import theorems
+from logprune.bounds import symbols, theorems
 from logprune.proofs.framework import Proof, agreement, identity, unchecked
 
 CLAIM = "C1"
@@ -20,7 +21,7 @@ def _first_width(st: theorems.Setting) -> int | None:
 
 
 def proof(mutation: str | None = None) -> Proof:
-    n, ell, eps, delta = sp.symbols("n l epsilon delta", positive=True)
+    n, ell, eps, delta = symbols.n, symbols.layers, symbols.eps, symbols.delta
     power = 1 if mutation == "eps-power" else 2
     per_weight = n**3 * ell**2 / eps**power * sp.log(n * ell / delta)
     st = theorems.setting(**DEFAULTS)

@@ -1,4 +1,5 @@
-"""C2: Orseau et al. under Malach's assumptions, with our explicit constants.  Mutation ``no-sign-factor``."""
+"""C2: Orseau et al. under Malach's assumptions, with our explicit constants (docs/claims.md, C2).  Mutation
+``no-sign-factor``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import theorems
+from logprune.bounds import symbols, theorems
 from logprune.bounds.certified import enclose
 from logprune.proofs._orseau import coverage_steps, orseau, union_step, width_agreement
 from logprune.proofs.framework import Proof, agreement, identity, nonneg
@@ -17,7 +18,7 @@ MUTATIONS = {"no-sign-factor": "c = 1/(2(k-1)): the sign conditions' factor 1/4 
 
 
 def proof(mutation: str | None = None) -> Proof:
-    n, ell, eps = sp.symbols("n l epsilon", positive=True)
+    n, ell, eps = symbols.n, symbols.layers, symbols.eps
     a, b, r = sp.symbols("a b r", nonnegative=True)
     st = theorems.setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)

@@ -1,4 +1,4 @@
-"""C3: Orseau et al. in general (norms, w_max, x_max).  Mutation ``drop-norm-term``."""
+"""C3: Orseau et al. in general (norms, w_max, x_max; docs/claims.md, C3).  Mutation ``drop-norm-term``."""
 
 from __future__ import annotations
 

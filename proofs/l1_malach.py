@@ -1,4 +1,5 @@
-"""L1: Malach et al.'s two-neuron decomposition with uniform weights.  Mutation ``one-part``."""
+"""L1: Malach et al.'s two-neuron decomposition with uniform weights (docs/claims.md, L1).  Mutation
+``one-part``."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""L2: product weights with uniform magnitudes.  Mutation ``wrong-density``."""
+"""L2: product weights with uniform magnitudes (docs/claims.md, L2).  Mutation ``wrong-density``."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from logprune.bounds import sampling, uniform
+from logprune.bounds import sampling, symbols, uniform
 from logprune.proofs.framework import Proof, agreement, constant, identity, nonneg, probability
 
 CLAIM = "L2"
@@ -12,9 +12,10 @@ MUTATIONS = {"wrong-density": "the product CDF t(1 + ln t) instead of t(1 - ln t
 
 
 def proof(mutation: str | None = None) -> Proof:
-    t, e, uu = sp.symbols("t epsilon u", positive=True)
+    t, e = symbols.t, symbols.eps
+    uu = sp.Symbol("u", positive=True)  # |w| - eps > 0: a local variable of this step
     F = t * (1 + sp.log(t)) if mutation == "wrong-density" else t * (1 - sp.log(t))
-    ref = uniform.product_cdf().args[0][0].subs(uniform.B, 1)
+    ref = uniform.product_cdf().args[0][0].subs(symbols.B, 1)
     steps = (
         identity(
             "P(|ab| <= t) = integral of min(1, t/a) over a in [0, 1] = t(1 - ln t)",

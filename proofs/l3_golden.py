@@ -1,4 +1,4 @@
-"""L3: golden-ratio decomposition (digest §3).  Mutation ``base-2`` runs the same proof with b = 2."""
+"""L3: golden-ratio decomposition (docs/claims.md, L3).  Mutation ``base-2`` runs the same proof with b = 2."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import golden
+from logprune.bounds import golden, symbols
 from logprune.proofs.framework import Proof, agreement, boxes_nonneg, constant, identity, nonneg
 
 CLAIM = "L3"
@@ -17,12 +17,11 @@ MUTATIONS = {"base-2": "the decomposition base b = 2 instead of phi (the slides:
 
 def proof(mutation: str | None = None) -> Proof:
     base: sp.Expr = sp.Integer(2) if mutation == "base-2" else sp.GoldenRatio
-    b, s = golden.b, golden.s
+    b, s, epsilon, kk = symbols.b, symbols.s, symbols.eps, symbols.k
     mu, th = sp.symbols("p q", nonnegative=True)
     d = golden.derive_admissibility()
     eps, scale = DEFAULTS["eps"], DEFAULTS["scale"]
     k_def = golden.k_exact(eps=eps, scale=scale, base="phi" if base is sp.GoldenRatio else 2)
-    kk = sp.Symbol("k", positive=True)
     steps = (
         identity(
             "Keeping x_i = s·b^(-i-1) from r = s·b^(-i+1) leaves s·b^(-i)·(b - 1/b)",
@@ -50,8 +49,8 @@ def proof(mutation: str | None = None) -> Proof:
         ),
         identity(
             "After k steps the bound is s·b^(-k); at k = log_b(s/eps) it equals eps",
-            s * b ** (-sp.log(s / sp.Symbol("epsilon", positive=True)) / sp.log(b)),
-            sp.Symbol("epsilon", positive=True),
+            s * b ** (-sp.log(s / epsilon) / sp.log(b)),
+            epsilon,
         ),
         identity(
             "Necessity (b > phi): the counterexample of bounds.golden leaves s·b^(-k) + s(b^2-b-1)/(2b^(k+1))",
@@ -66,7 +65,7 @@ def proof(mutation: str | None = None) -> Proof:
         agreement(
             "The final statement k = max(0, ceil(log_b(s/eps))) is what bounds.golden computes",
             lambda: golden.k_symbolic(),
-            lambda: sp.Max(0, sp.ceiling(sp.log(s / golden.eps) / sp.log(b))),
+            lambda: sp.Max(0, sp.ceiling(sp.log(s / epsilon) / sp.log(b))),
         ),
     )
     return Proof(

@@ -1,4 +1,5 @@
-"""L4: batch sampling (digest §3).  Mutations: a Chernoff exponent off by a factor 2, a missing union bound."""
+"""L4: batch sampling (docs/claims.md, L4).  Mutations: a Chernoff exponent off by a factor 2, a missing
+union bound."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import batch
+from logprune.bounds import batch, symbols
 from logprune.proofs.framework import Proof, agreement, constant, identity, nonneg, probability
 
 CLAIM = "L4"
@@ -19,7 +20,7 @@ MUTATIONS = {
 
 
 def proof(mutation: str | None = None) -> Proof:
-    m, L, mu, k, delta, c = batch.m_, batch.L_, batch.mu_, batch.k_, batch.delta_, batch.c_
+    m, L, mu, k, delta, c = symbols.m, symbols.L, symbols.mu, symbols.k, symbols.delta, symbols.c
     t = sp.Symbol("t", nonnegative=True)
     denom = 4 if mutation == "chernoff-factor" else 2
     exponent = (mu - m) ** 2 / (denom * mu)

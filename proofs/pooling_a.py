@@ -1,4 +1,5 @@
-"""Pooling (A): a dedicated pool of P neurons per target weight.  Mutation ``no-union-bound``."""
+"""Pooling (A): a dedicated pool of P neurons per target weight (docs/claims.md, pooling-A).  Mutation
+``no-union-bound``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import theorems
+from logprune.bounds.branches import layer_branches
 from logprune.bounds.sampling import samples_for_confidence
 from logprune.proofs._orseau import orseau, union_step, width_agreement
 from logprune.proofs.framework import Proof, identity, probability
@@ -26,7 +28,7 @@ def proof(mutation: str | None = None) -> Proof:
         identity(
             "Events: (2 branches in layer 1 + 1 per other layer)·n^2 weights·k segments",
             sp.Integer(events),
-            (2 + (ell - 1)) * n * n * k,
+            sum(layer_branches(ell, inputs_nonnegative=st.inputs_nonnegative)) * n * n * k,
         ),
         probability(
             "Pools are designated before sampling, so the pools of different weights are independent, "

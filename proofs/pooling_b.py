@@ -1,4 +1,5 @@
-"""Pooling (B): one block of P neurons per input neuron, shared by all outputs.  Mutation ``per-block-events``."""
+"""Pooling (B): one block of P neurons per input neuron, shared by all outputs (docs/claims.md, pooling-B).
+Mutation ``per-block-events``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import theorems
+from logprune.bounds.branches import layer_branches
 from logprune.bounds.sampling import samples_for_confidence
 from logprune.proofs._orseau import orseau, union_step, width_agreement
 from logprune.proofs.framework import Proof, identity, probability
@@ -27,8 +29,9 @@ def proof(mutation: str | None = None) -> Proof:
     st = theorems.setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     k, n, ell = prop.k, st.n, st.layers
+    branch_count = sum(layer_branches(ell, inputs_nonnegative=st.inputs_nonnegative))  # 2 + (l - 1)
     if mutation == "per-block-events":
-        used = samples_for_confidence(p=c, events=(2 + (ell - 1)) * n * k, delta=st.delta)
+        used = samples_for_confidence(p=c, events=branch_count * n * k, delta=st.delta)
     else:
         used = pool
     row = {r.name: r for r in theorems.rows(st)}["orseau2020_shared"]
@@ -64,7 +67,7 @@ def proof(mutation: str | None = None) -> Proof:
         identity(
             "Events: one per (o, j, branch, segment), as in pooling (A)",
             sp.Integer(events),
-            (2 + (ell - 1)) * n * n * k,
+            branch_count * n * n * k,
         ),
         union_step(events=events, c=c, pool=used, delta=st.delta),
         width_agreement("G's intermediate width is P·n (bounds.theorems, row orseau2020_shared)", used * n, row),

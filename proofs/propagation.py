@@ -1,4 +1,5 @@
-"""Error propagation (the core of C3).  Mutation ``no-e-minus-1`` drops the factor (e - 1)."""
+"""Error propagation (docs/claims.md, propagation; the core of C3).  Mutation ``no-e-minus-1`` drops the
+factor (e - 1)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import propagation as prop
+from logprune.bounds import symbols
+from logprune.bounds.branches import branches
 from logprune.bounds.certified import enclose
 from logprune.proofs.framework import Proof, Step, agreement, identity, nonneg, probability
 
@@ -31,8 +34,8 @@ def _telescope(ell: int) -> tuple[sp.Expr, sp.Expr]:
 
 
 def proof(mutation: str | None = None) -> Proof:
-    x, tt = sp.symbols("x t", positive=True)
-    eps, xm, D, R = sp.symbols("epsilon x_max D R", positive=True)
+    x, tt = symbols.x, symbols.t
+    eps, xm, D, R = symbols.eps, symbols.x_max, symbols.D, symbols.R
     factor = 1 if mutation == "no-e-minus-1" else (sp.E - 1)
     eps_w_formula = eps / (factor * xm * D * R)
     d = DEFAULTS
@@ -65,7 +68,7 @@ def proof(mutation: str | None = None) -> Proof:
         identity(
             "Two branches in layer 1: ||[E+, -E-]||_F = eps_w·sqrt(2 n_1 n_0) when every entry is eps_w",
             sp.sqrt(
-                2
+                branches(0, inputs_nonnegative=False)
                 * sp.Symbol("n1", positive=True)
                 * sp.Symbol("n0", positive=True)
                 * sp.Symbol("e_w", positive=True) ** 2

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from logprune.bounds import batch
+from logprune.bounds import symbols as sym
 
 cs = st.fractions(min_value=Fraction(1, 400), max_value=Fraction(1, 2), max_denominator=400)
 deltas = st.fractions(min_value=Fraction(1, 10**4), max_value=Fraction(1, 2), max_denominator=10**4)
@@ -20,9 +21,9 @@ deltas = st.fractions(min_value=Fraction(1, 10**4), max_value=Fraction(1, 2), ma
 
 def test_L4_chernoff_step_is_checked_symbolically() -> None:
     d = batch.chernoff_derivation()
-    m, L = batch.m_, batch.L_
+    m, L = sym.m, sym.L
     assert sp.simplify(d["excess_over_L"] - m**2 / (4 * (m + L))) == 0  # >= 0: the choice of mu works
-    mu = batch.mu_
+    mu = sym.mu
     assert sp.simplify(d["d_exponent_dmu"] - (mu**2 - m**2) / (2 * mu**2)) == 0  # grows for mu >= m
 
 
@@ -46,8 +47,8 @@ def test_L4_M_matches_float_formula_and_dominates_M_exact(c: Fraction, m: int, k
 @given(cs, st.integers(1, 40), st.integers(1, 40), deltas)
 def test_L4_M_exact_is_the_least_valid_M(c: Fraction, m: int, k: int, delta: Fraction) -> None:
     Me = batch.M_exact(c=c, m=m, k=k, delta=delta)
-    assert batch.exact_condition(M_=Me, c=c, m=m, k=k, delta=delta)
-    assert Me == m or not batch.exact_condition(M_=Me - 1, c=c, m=m, k=k, delta=delta)
+    assert batch.exact_condition(M=Me, c=c, m=m, k=k, delta=delta)
+    assert Me == m or not batch.exact_condition(M=Me - 1, c=c, m=m, k=k, delta=delta)
     # float cross-check with scipy's binomial, away from the threshold
     t = k * stats.binom.cdf(m - 1, Me, float(c))
     assert t <= float(delta) * (1 + 1e-9)
@@ -55,7 +56,7 @@ def test_L4_M_exact_is_the_least_valid_M(c: Fraction, m: int, k: int, delta: Fra
 
 @given(st.integers(0, 200), cs, st.integers(1, 50))
 def test_binomial_tail_matches_scipy(M: int, c: Fraction, m: int) -> None:
-    exact = batch.binomial_tail(M_=M, c=c, m=m)
+    exact = batch.binomial_tail(M=M, c=c, m=m)
     assert float(exact) == pytest.approx(stats.binom.cdf(m - 1, M, float(c)), rel=1e-9, abs=1e-300)
 
 
@@ -79,11 +80,11 @@ def test_L4_batch_fills_every_category_monte_carlo() -> None:
     ci = stats.binomtest(failures, trials).proportion_ci(confidence_level=0.999, method="exact")
     assert ci.low <= float(delta)  # the bound is not refuted
     # the union bound k·P[Bin(M, c) < m] is an upper bound of the true failure probability
-    assert ci.low <= float(k * batch.binomial_tail(M_=Me, c=c, m=m))
+    assert ci.low <= float(k * batch.binomial_tail(M=Me, c=c, m=m))
 
 
 def test_M_exact_with_irrational_c_uses_a_rational_lower_bound() -> None:
     c = sp.log(2) / 10
     Me = batch.M_exact(c=c, m=2, k=5, delta="0.01")
     lo = Fraction(str(sp.N(c, 30)))
-    assert batch.exact_condition(M_=Me, c=lo, m=2, k=5, delta=Fraction(1, 100))
+    assert batch.exact_condition(M=Me, c=lo, m=2, k=5, delta=Fraction(1, 100))

@@ -9,15 +9,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from logprune.choices import Pooling
 from logprune.cli import main
-from logprune.construct import build as cb
-from logprune.construct.export import VerificationError, read_ghat, verify, write_ghat
+from logprune.construct.ghat_file import read_ghat
+from logprune.construct.method_subset_sum import _meet_in_the_middle, nearest_subsets
+from logprune.construct.options import options
+from logprune.construct.pipeline import Construction, construct
+from logprune.construct.plan import plan
+from logprune.construct.pooling import geometry
 from logprune.construct.target import load_target, spectral_norm_upper, target_from_arrays
+from logprune.construct.verify import VerificationError, verify
 from logprune.errors import ParameterError
+
+
+def build(target: object, **kw: object) -> Construction:
+    return construct(target, options(**kw))  # type: ignore[arg-type]
 
 
 @st.composite
@@ -44,7 +54,8 @@ def _exact_forward(weights: tuple[np.ndarray, ...], x: list[Fraction]) -> list[F
     return h
 
 
-def _exact_ghat(built: cb.Built, x: list[Fraction]) -> list[Fraction]:
+def _exact_ghat(c: Construction, x: list[Fraction]) -> list[Fraction]:
+    built = c.built
     h: dict[int, Fraction] = dict(enumerate(x))
     T = len(built.shapes)
     for t in range(T):
@@ -58,7 +69,8 @@ def _exact_ghat(built: cb.Built, x: list[Fraction]) -> list[Fraction]:
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(small_targets(), st.sampled_from(["shared", "per-weight"]), st.integers(0, 2**31), st.booleans())
-def test_construct_certificate_holds_in_exact_arithmetic(tmp_path_factory, tgt, pool, seed, nonneg) -> None:  # type: ignore[no-untyped-def]
+@example(([np.zeros((1, 1)), np.ones((1, 1))], [None, None]), "shared", 0, False)  # an all-zero layer
+def test_certificate_bounds_the_exact_error_and_the_file_verifies(tmp_path_factory, tgt, pool, seed, nonneg) -> None:  # type: ignore[no-untyped-def]
     """Build, export and verify end to end, then evaluate Ĝ and F exactly (rationals) on inputs of
     norm <= x_max: the error never exceeds the certified bound, and the bound is <= eps
     (delta = 1e-9: failure is not a live option)."""
@@ -66,13 +78,12 @@ def test_construct_certificate_holds_in_exact_arithmetic(tmp_path_factory, tgt, 
     target = target_from_arrays(ws, bs)
     if target.w_max == 0:
         return
-    opt = cb.options(eps="0.05", delta="1e-9", seed=seed, pool=pool, inputs_nonnegative=nonneg)
-    built = cb.build(target, opt)
-    assert cb.succeeded(built), built.missing[:3]
+    built = build(target, eps="0.05", delta="1e-9", seed=seed, pooling=pool, inputs_nonnegative=nonneg)
+    assert built.ok, built.uncovered[:3]
     path = tmp_path_factory.mktemp("ghat") / "g.npz"
-    write_ghat(path, built)
+    built.write(path)
     rep = verify(path, target)
-    assert rep.ok and rep.certified_bound == built.cert.bound and rep.regenerated == built.kept
+    assert rep.ok and rep.certified_bound == built.certificate.bound and rep.regenerated == built.kept
     rng = np.random.default_rng(seed)
     d = target.original_widths[0]
     for _ in range(5):
@@ -84,7 +95,7 @@ def test_construct_certificate_holds_in_exact_arithmetic(tmp_path_factory, tgt, 
         x = [t * Fraction(9, 10) / Fraction(float(np.sqrt(float(norm2)))) for t in x]  # ||x|| < 1 = x_max
         xin = [*x, Fraction(1)] if target.append_one else x
         diff = [a - b for a, b in zip(_exact_ghat(built, xin), _exact_forward(target.weights, xin), strict=True)]
-        assert sum(e * e for e in diff) <= built.cert.bound**2
+        assert sum(e * e for e in diff) <= built.certificate.bound**2
 
 
 def _demo_like(seed: int = 3) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
@@ -116,17 +127,18 @@ def test_bias_rewrite_is_exact() -> None:
     assert _exact_forward(target.weights, [*x, Fraction(1)]) == h
 
 
-def test_export_verify_and_numpy_only_forward(tmp_path: Path) -> None:
+def test_ghat_file_is_read_by_numpy_alone_and_verifies(tmp_path: Path) -> None:
     target = target_from_arrays(*_demo_like())
-    built = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=5, pool="shared"))
+    built = build(target, eps="0.02", delta="0.01", seed=5, pooling="shared")
     path = tmp_path / "ghat.npz"
-    meta = write_ghat(path, built)
+    built.write(path)
+    meta = read_ghat(path).meta
     rep = verify(path, target)
-    assert rep.ok and rep.certified_bound == built.cert.bound and rep.regenerated == built.kept
+    assert rep.ok and rep.certified_bound == built.certificate.bound and rep.regenerated == built.kept
     # the contract, read with numpy alone
     with np.load(path, allow_pickle=False) as z:
         T = int(z["layers"])
-        assert T == 4 and bool(z["append_one"]) and json.loads(str(z["meta"]))["seed"] == 5
+        assert T == 4 and bool(z["append_one"]) and json.loads(str(z["meta"]))["options"]["seed"] == 5
         x = np.array([[0.3, -0.2, 0.5, 1.0]]).T
         h = x
         for t in range(1, T + 1):
@@ -136,14 +148,14 @@ def test_export_verify_and_numpy_only_forward(tmp_path: Path) -> None:
             if t < T:
                 h = np.maximum(h, 0)
     assert np.allclose(h.T, built.forward(x.T), rtol=0, atol=1e-12)
-    assert meta["certified_bound"]["exact"] == str(built.cert.bound)
+    assert meta["certified_bound"]["exact"] == str(built.certificate.bound)
 
 
 def test_verify_rejects_tampering(tmp_path: Path) -> None:
     target = target_from_arrays(*_demo_like())
-    built = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=5))
+    built = build(target, eps="0.02", delta="0.01", seed=5)
     path = tmp_path / "ghat.npz"
-    write_ghat(path, built)
+    built.write(path)
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
 
@@ -157,7 +169,7 @@ def test_verify_rejects_tampering(tmp_path: Path) -> None:
     with pytest.raises(VerificationError, match="regenerated"):
         verify(tampered("w.npz", w2_val=vals), target)
     meta = json.loads(str(arrays["meta"]))
-    meta["seed"] = 6
+    meta["options"]["seed"] = 6
     with pytest.raises(VerificationError, match="seed=6"):
         verify(tampered("s.npz", meta=np.asarray(json.dumps(meta))), target)
     meta = json.loads(str(arrays["meta"]))
@@ -171,26 +183,30 @@ def test_verify_rejects_tampering(tmp_path: Path) -> None:
 
 def test_construction_is_reproducible_from_the_seed() -> None:
     target = target_from_arrays(*_demo_like())
-    opt = cb.options(eps="0.02", delta="0.01", seed=11, pool="shared")
-    a, b = cb.build(target, opt), cb.build(target, opt)
-    for x, y in zip(a.vals + a.rows + a.cols, b.vals + b.rows + b.cols, strict=True):
+    a, b = build(target, eps="0.02", seed=11), build(target, eps="0.02", seed=11)
+    for x, y in zip(
+        a.built.vals + a.built.rows + a.built.cols, b.built.vals + b.built.rows + b.built.cols, strict=True
+    ):
         assert np.array_equal(x, y)
-    c = cb.build(target, cb.options(eps="0.02", delta="0.01", seed=12, pool="shared"))
-    assert not all(np.array_equal(x, y) for x, y in zip(a.vals, c.vals, strict=True))
+    c = build(target, eps="0.02", seed=12)
+    assert not all(np.array_equal(x, y) for x, y in zip(a.built.vals, c.built.vals, strict=True))
 
 
-def test_contexts_agree_and_only_exact_and_ball_certify() -> None:
+def test_contexts_agree_and_only_exact_and_ball_certify(tmp_path: Path) -> None:
     target = target_from_arrays(*_demo_like())
-    res = {
-        c: cb.build(target, cb.options(eps="0.02", delta="0.01", seed=2, context=c)) for c in ("exact", "ball", "float")
-    }
-    ex, ball, fl = res["exact"].cert, res["ball"].cert, res["float"].cert
+    res = {c: build(target, eps="0.02", delta="0.01", seed=2, arithmetic=c) for c in ("exact", "ball", "float")}
+    ex, ball, fl = res["exact"].certificate, res["ball"].certificate, res["float"].certificate
     assert ex.certified and ball.certified and not fl.certified
     assert ex.bound <= ball.bound <= ex.bound * (1 + Fraction(1, 10**6))
     assert abs(float(fl.bound) - float(ex.bound)) <= 1e-9 * float(ex.bound)
+    # a file built in ball arithmetic verifies in its own arithmetic by default
+    res["ball"].write(tmp_path / "ball.npz")
+    assert verify(tmp_path / "ball.npz", target).certified_bound == ball.bound
 
 
-def test_width_far_below_the_bound_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_G_too_small_exits_1_names_the_uncovered_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tpath = _write_demo_like(tmp_path)
     out = tmp_path / "g.npz"
     rc = main(
@@ -215,40 +231,29 @@ def test_width_far_below_the_bound_fails_cleanly(tmp_path: Path, capsys: pytest.
     assert captured.err.count("\n") == 1 and "uncovered: (layer" in captured.err and "segment" in captured.err
 
 
-def test_malach_baseline_with_uniform_weights() -> None:
+def test_malach_baseline_keeps_one_product_per_weight_and_branch() -> None:
     target = target_from_arrays([np.array([[0.3, -0.2]]), np.array([[0.5]])])
-    built = cb.build(
-        target,
-        cb.options(eps="0.3", delta="0.01", seed=1, dist="uniform", method="malach", weight_eps="0.05", pool="shared"),
-    )
-    assert cb.succeeded(built) and built.max_weight_error <= Fraction(1, 20)
+    built = build(target, seed=1, dist="uniform", method="malach", weight_eps="0.05", pooling="shared")
+    assert built.ok and built.max_weight_error <= Fraction(1, 20)
     # one product per (weight, branch): at most 2 out-edges per weight in layer 1, 1 in layer 2
-    assert built.vals[1].size <= 4 and built.vals[3].size <= 1
+    assert built.built.vals[1].size <= 4 and built.built.vals[3].size <= 1
 
 
-def test_subset_sum_is_optimal_on_its_block_and_verifies(tmp_path: Path) -> None:
+def test_subset_sum_keeps_the_closest_subset_of_its_block_and_verifies(tmp_path: Path) -> None:
     """The optimal pruner keeps, per weight, the subset of the block's products closest to w: no other
     subset of the same products does better (brute force), and the file verifies like any other."""
     rng = np.random.default_rng(1)
     target = target_from_arrays([rng.normal(size=(3, 2)) * 0.3, rng.normal(size=(1, 3)) * 0.3])
-    opt = cb.options(
-        eps="0.5",
-        delta="0.01",
-        seed=4,
-        method="subset-sum",
-        dist="uniform",
-        width=10,
-        weight_eps="0.05",
-        inputs_nonnegative=True,
-    )
-    built = cb.build(target, opt)
+    c = build(target, seed=4, method="subset-sum", dist="uniform", width=10, weight_eps="0.25", inputs_nonnegative=True)
+    assert c.ok
+    built = c.built
     from itertools import product
 
     from logprune.construct.gsample import block_weights
 
     W = target.weights[0]
     for j in range(W.shape[1]):
-        a, b = block_weights(seed=4, law=built.plan.law, layer=0, block=j, n_out=3, size=10, pool="shared")
+        a, b = block_weights(seed=4, law=c.plan.law, layer=0, block=j, n_out=3, size=10, pool=c.plan.pool)
         usable = [p for p in range(10) if a[p] > 0]
         for o in range(3):
             best = min(
@@ -259,19 +264,19 @@ def test_subset_sum_is_optimal_on_its_block_and_verifies(tmp_path: Path) -> None
             got = abs(sum(a[p] * b[o, p] for p in kept) - W[o, j])
             assert got <= best + 1e-12
     path = tmp_path / "g.npz"
-    write_ghat(path, built)
-    assert verify(path, target).regenerated == built.kept
+    c.write(path)
+    assert verify(path, target).regenerated == c.kept
     with pytest.raises(ParameterError, match="width=41"):
-        cb.options(eps="0.5", delta="0.01", seed=0, method="subset-sum", width=41)
+        options(eps="0.5", method="subset-sum", width=41)
 
 
-def test_subset_sum_meet_in_the_middle_agrees_with_enumeration() -> None:
+def test_subset_sum_meet_in_the_middle_finds_the_enumerations_error() -> None:
     rng = np.random.default_rng(5)
     q = rng.uniform(-1, 1, (6, 12))
     q[:, ::5] = 0.0  # wrong-branch neurons are never kept
     w = rng.uniform(-1, 1, 6)
-    r1, c1 = cb._subset_sum(q, w)
-    r2, c2 = cb._subset_sum_mitm(q, w)
+    r1, c1 = nearest_subsets(q, w)
+    r2, c2 = _meet_in_the_middle(q, w)
     for o in range(6):
         e1 = abs(q[o, c1[r1 == o]].sum() - w[o])
         e2 = abs(q[o, c2[r2 == o]].sum() - w[o])
@@ -279,30 +284,30 @@ def test_subset_sum_meet_in_the_middle_agrees_with_enumeration() -> None:
         assert not np.any(q[o, c2[r2 == o]] == 0)
 
 
-def test_larger_blocks_extend_smaller_ones() -> None:
-    from logprune.construct.gsample import block_weights, uniform_law
+def test_G_blocks_of_size_P_are_prefixes_of_larger_blocks() -> None:
+    from logprune.bounds.laws import uniform_law
+    from logprune.construct.gsample import block_weights
 
     law = uniform_law(scale=1.0)
-    for pool in ("shared", "per-weight"):
+    for kind in Pooling:
+        pool = geometry(kind)
         a1, b1 = block_weights(seed=3, law=law, layer=0, block=2, n_out=4, size=5, pool=pool)
         a2, b2 = block_weights(seed=3, law=law, layer=0, block=2, n_out=4, size=9, pool=pool)
         assert np.array_equal(b1, b2[:, :5]) and np.array_equal(a1, a2[..., :5])
 
 
+@pytest.mark.statistical
 def test_success_rate_over_seeds_is_at_least_one_minus_delta() -> None:
     """40 seeds at the bound's width with delta = 1/4: the Clopper-Pearson 95% upper limit of the
     failure rate must be <= delta."""
     target = target_from_arrays([np.array([[0.7, -0.4], [0.1, 0.9]]), np.array([[0.6, -0.8]])])
     delta = Fraction(1, 4)
-    failures = sum(
-        not cb.succeeded(cb.build(target, cb.options(eps="0.05", delta=delta, seed=s, pool="shared")))
-        for s in range(40)
-    )
+    failures = sum(not build(target, eps="0.05", delta=delta, seed=s).ok for s in range(40))
     upper = stats.binomtest(failures, 40).proportion_ci(confidence_level=0.95, method="exact").high
     assert upper <= float(delta)
 
 
-def test_spectral_norm_upper_is_an_upper_bound() -> None:
+def test_spectral_norm_upper_bounds_the_2_norm_and_not_above_frobenius() -> None:
     rng = np.random.default_rng(0)
     for shape in [(1, 1), (3, 7), (40, 25), (100, 3)]:
         w = rng.standard_normal(shape)
@@ -328,7 +333,9 @@ def test_bad_targets_are_refused(tmp_path: Path, arrays: dict, fragment: str) ->
         load_target(p)
 
 
-def test_cli_construct_verify_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_construct_then_verify_and_unreadable_targets_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tpath = _write_demo_like(tmp_path, extra=np.zeros(2))
     out = tmp_path / "g.npz"
     rc = main(
@@ -350,7 +357,7 @@ def test_cli_construct_verify_and_bad_files(tmp_path: Path, capsys: pytest.Captu
     )
     cap = capsys.readouterr()
     assert rc == 0 and out.exists() and "certified bound" in cap.out and "ignored array 'extra'" in cap.err
-    assert read_ghat(out).meta["seed"] == 9
+    assert read_ghat(out).meta["options"]["seed"] == 9
     assert main(["verify", str(out), "--target", str(tpath)]) == 0
     assert "OK" in capsys.readouterr().out
     bad = tmp_path / "bad.npz"
@@ -362,7 +369,7 @@ def test_cli_construct_verify_and_bad_files(tmp_path: Path, capsys: pytest.Captu
     assert "eps=0" in capsys.readouterr().err
 
 
-def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_prints_an_ok_certificate(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "result: OK" in out and "certified bound" in out
@@ -375,8 +382,8 @@ def test_C3_tightened_k_is_the_least_that_satisfies_the_telescoped_bound() -> No
     from logprune.bounds.certified import enclose
 
     target = target_from_arrays(*_demo_like())
-    opt = cb.options(eps="0.02", delta="0.01", seed=0)
-    pl = cb.plan(target, opt)
+    opt = options(eps="0.02", delta="0.01", seed=0)
+    pl = plan(target, opt)
     s = Fraction(target.w_max)
     closed = propagation.propagate(
         eps=opt.eps,

@@ -1,4 +1,7 @@
-"""L3: golden-ratio decomposition."""
+"""L3: golden-ratio decomposition (docs/claims.md, L3).
+
+Pinned examples: base 2 (the slides' "base 2 not possible"), base 13/8 (the first simple rational just
+above phi = 1.6180...), 8/5 just below it, and exact ties (scale/eps = b^n, e.g. log2(1024) = 10)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-from hypothesis import assume, find, given, target
+from hypothesis import assume, example, find, given, target
 from hypothesis import strategies as st
 
 from logprune.bounds import golden
+from logprune.bounds import symbols as sym
 from logprune.errors import ParameterError
 
 ADMISSIBLE = ["phi", Fraction(3, 2), Fraction(8, 5), Fraction(5, 4), Fraction(161, 100)]
@@ -19,7 +23,7 @@ ADMISSIBLE = ["phi", Fraction(3, 2), Fraction(8, 5), Fraction(5, 4), Fraction(16
 def test_L3_admissible_set_is_derived_and_ends_at_the_golden_ratio() -> None:
     d = golden.derive_admissibility()
     assert sp.simplify(d.upper_end - sp.GoldenRatio) == 0  # sympy's own constant as the reference
-    b = golden.b
+    b = sym.b
     assert sp.simplify(d.condition.lhs - (b - 1 / b)) == 0
     assert d.admissible_set == sp.Interval.Lopen(1, sp.GoldenRatio.expand(func=True).rewrite(sp.sqrt))
 
@@ -78,11 +82,25 @@ def test_L3_counterexample_found_for_base_2() -> None:
     assert r > scale * Fraction(1, 2) ** len(xs)
 
 
+@given(st.fractions(min_value=Fraction(1, 1), max_value=Fraction(4), max_denominator=1000).filter(lambda b: b > 1))
+@example(Fraction(2))
+@example(Fraction(13, 8))
+@example(Fraction(8, 5))
+@example(Fraction(3, 2))
+def test_L3_admissible_iff_b_squared_minus_b_minus_1_is_nonpositive(b: Fraction) -> None:
+    """The exact decision (b <= phi) agrees with the rational test b^2 - b - 1 <= 0."""
+    assert golden.admissibility(b).admissible is (b * b - b - 1 <= 0)
+
+
 @given(
     st.fractions(min_value=Fraction(1619, 1000), max_value=Fraction(4), max_denominator=1000),
     st.integers(1, 30),
     st.fractions(min_value=Fraction(1, 10), max_value=Fraction(10), max_denominator=100),
 )
+@example(Fraction(2), 1, Fraction(1))
+@example(Fraction(2), 20, Fraction(1))
+@example(Fraction(13, 8), 15, Fraction(1))
+@example(Fraction(13, 8), 1, Fraction(1, 10))
 def test_L3_explicit_counterexample_for_every_rational_base_above_phi(b: Fraction, k: int, scale: Fraction) -> None:
     assume(b * b - b - 1 > 0)
     v, xs = golden.counterexample(base=b, k_segments=k, scale=scale)
@@ -106,6 +124,9 @@ eps_values = st.fractions(min_value=Fraction(1, 10**12), max_value=Fraction(99, 
     st.sampled_from(["phi", "3/2", "2", "5/4", "10"]),
     st.fractions(min_value=Fraction(1, 10), max_value=Fraction(1000), max_denominator=100),
 )
+@example(Fraction(1, 1024), "2", Fraction(1))  # log2(1024) = 10 exactly
+@example(Fraction(1, 10), "10", Fraction(10))  # scale/eps = 100 = 10^2
+@example(Fraction(1, 10**6), "13/8", Fraction(1))
 def test_L3_k_exact_equals_certified_formula(eps: Fraction, base: str, scale: Fraction) -> None:
     k1 = golden.k_exact(eps=eps, scale=scale, base=base)
     k2 = golden.k_certified(eps=eps, scale=scale, base=base)
@@ -118,6 +139,7 @@ def test_L3_k_exact_equals_certified_formula(eps: Fraction, base: str, scale: Fr
 
 
 @given(st.integers(0, 60), st.sampled_from([2, 3, Fraction(3, 2)]))
+@example(10, 2)  # eps = 1/1024
 def test_L3_k_at_exact_powers(n: int, b: int | Fraction) -> None:
     """scale/eps = b^n exactly: the tie is decided exactly, k = n."""
     eps = Fraction(1) / Fraction(b) ** n

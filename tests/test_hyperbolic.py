@@ -1,4 +1,4 @@
-"""Hyperbolic law, product law and the coverage constant (L3, L4; digest §3)."""
+"""Hyperbolic law, product law and the coverage constant (docs/claims.md, L3, L4)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from logprune.bounds import hyperbolic as hy
+from logprune.bounds import symbols as sym
 from logprune.errors import ParameterError
 
 from helpers import assert_encloses
@@ -22,19 +23,15 @@ supports = st.tuples(
 ).map(lambda ab: (ab[0], ab[0] * ab[1] * 2))
 
 
-def _num(expr: sp.Expr, **subs: Fraction) -> float:
-    return float(expr.subs({getattr(hy, k): sp.Rational(v.numerator, v.denominator) for k, v in subs.items()}))
-
-
 @given(supports, st.floats(0, 1))
 def test_magnitude_cdf_matches_scipy_loguniform(ab: tuple[Fraction, Fraction], t: float) -> None:
     a, b = ab
     x = float(a) * (float(b) / float(a)) ** t
     expr = hy.magnitude_cdf().subs(
         {
-            hy.alpha: sp.Rational(a.numerator, a.denominator),
-            hy.beta: sp.Rational(b.numerator, b.denominator),
-            hy.x: sp.Float(x, 30),
+            sym.alpha: sp.Rational(a.numerator, a.denominator),
+            sym.beta: sp.Rational(b.numerator, b.denominator),
+            sym.x: sp.Float(x, 30),
         }
     )
     assert float(expr) == pytest.approx(stats.loguniform(float(a), float(b)).cdf(x), rel=1e-9, abs=1e-12)
@@ -46,9 +43,9 @@ def test_signed_cdf_and_density_match_scipy(ab: tuple[Fraction, Fraction], t: fl
     mag = float(a) * (float(b) / float(a)) ** t  # strictly inside: float rounding cannot leave the support
     w = mag if positive else -mag
     subs = {
-        hy.alpha: sp.Rational(a.numerator, a.denominator),
-        hy.beta: sp.Rational(b.numerator, b.denominator),
-        hy.w: sp.Float(w, 30),
+        sym.alpha: sp.Rational(a.numerator, a.denominator),
+        sym.beta: sp.Rational(b.numerator, b.denominator),
+        sym.w: sp.Float(w, 30),
     }
     ref = stats.loguniform(float(a), float(b))
     ref_cdf = 0.5 + 0.5 * ref.cdf(w) if w > 0 else 0.5 * ref.sf(-w)
@@ -59,24 +56,24 @@ def test_signed_cdf_and_density_match_scipy(ab: tuple[Fraction, Fraction], t: fl
 @given(supports, st.floats(0.001, 0.999))
 def test_inverse_cdf_inverts_cdf_symbolically(ab: tuple[Fraction, Fraction], q: float) -> None:
     a, b = ab
-    subs = {hy.alpha: sp.Rational(a.numerator, a.denominator), hy.beta: sp.Rational(b.numerator, b.denominator)}
+    subs = {sym.alpha: sp.Rational(a.numerator, a.denominator), sym.beta: sp.Rational(b.numerator, b.denominator)}
     qq = sp.Float(q, 40)
-    w = hy.inverse_cdf().subs(subs).subs(hy.q, qq)
-    back = hy.cdf().subs(subs).subs(hy.w, w)
+    w = hy.inverse_cdf().subs(subs).subs(sym.q, qq)
+    back = hy.cdf().subs(subs).subs(sym.w, w)
     assert float(back) == pytest.approx(q, rel=1e-12)
 
 
 def test_density_integrates_to_one() -> None:
     a, b = sp.Rational(1, 1000), sp.Integer(1)
-    f = hy.density().subs({hy.alpha: a, hy.beta: b})
-    total = sp.integrate(f.subs(hy.w, hy.x), (hy.x, a, b)) * 2  # two symmetric halves
+    f = hy.density().subs({sym.alpha: a, sym.beta: b})
+    total = sp.integrate(f.subs(sym.w, sym.x), (sym.x, a, b)) * 2  # two symmetric halves
     assert sp.simplify(total - 1) == 0
 
 
 @given(supports)
 def test_segment_probability_is_log_b_over_log_range(ab: tuple[Fraction, Fraction]) -> None:
     a, b = ab
-    p = hy.segment_probability(alpha_=a, beta_=b)
+    p = hy.segment_probability(alpha=a, beta=b)
     ref = stats.loguniform(float(a), float(b))
     x = float(a) * 1.0000001
     phi = (1 + 5**0.5) / 2
@@ -86,9 +83,9 @@ def test_segment_probability_is_log_b_over_log_range(ab: tuple[Fraction, Fractio
 
 
 def test_segment_probability_cli_example() -> None:
-    p = hy.segment_probability(alpha_="1e-3", beta_=1)
+    p = hy.segment_probability(alpha="1e-3", beta=1)
     assert p.decimal == "0.0696625467499929"
-    assert hy.segment_probability(alpha_="1e-3", beta_=1, signed=True).upper * 2 >= p.lower
+    assert hy.segment_probability(alpha="1e-3", beta=1, signed=True).upper * 2 >= p.lower
 
 
 @given(supports, st.floats(0, 1), st.floats(0, 1))
@@ -104,7 +101,7 @@ def test_product_law_matches_scipy_triang_in_log_space(ab: tuple[Fraction, Fract
     lo_q, hi_q = sp.nsimplify(lo, rational=True), sp.nsimplify(hi, rational=True)
     if lo_q >= hi_q:
         return
-    p = hy.product_segment_probability(lo_q, hi_q, alpha_=a, beta_=b)
+    p = hy.product_segment_probability(lo_q, hi_q, alpha=a, beta=b)
     expect = ref.cdf(float(sp.log(hi_q))) - ref.cdf(float(sp.log(lo_q)))
     assert float(p.decimal) == pytest.approx(expect, rel=1e-7, abs=1e-12)
 
@@ -120,13 +117,13 @@ def test_product_law_monte_carlo_clopper_pearson() -> None:
     lo, hi = Fraction(1, 50), Fraction(1, 30)
     k = int(np.count_nonzero((prod >= float(lo)) & (prod <= float(hi))))
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.9999, method="exact")
-    p = hy.product_segment_probability(lo, hi, alpha_=a, beta_=b)
+    p = hy.product_segment_probability(lo, hi, alpha=a, beta=b)
     assert ci.low <= float(p.lower) and float(p.upper) <= ci.high
 
 
 def test_L4_coverage_optimum_is_derived() -> None:
     d = hy.derive_coverage()
-    k, h = hy.kk, hy.h
+    k, h = sym.k, sym.h
     assert sp.simplify(d.optimal_log_width - (k - 1) * h) == 0
     assert sp.simplify(d.optimal_segment_probability - 1 / (2 * (k - 1))) == 0
     assert sp.simplify(d.coverage - 1 / (8 * (k - 1))) == 0
@@ -137,7 +134,7 @@ def test_L4_coverage_optimum_is_derived() -> None:
 @pytest.mark.parametrize("k", [1, 2, 3, 5, 10, 21, 40])
 def test_L4_optimal_support_attains_the_coverage(k: int) -> None:
     sup = hy.optimal_support(k_segments=k)
-    cov = hy.coverage_for_support(k_segments=k, alpha_=sup.alpha, beta_=sup.beta)
+    cov = hy.coverage_for_support(k_segments=k, alpha=sup.alpha, beta=sup.beta)
     c = hy.coverage(k)
     assert cov.lower <= Fraction(int(c.p), int(c.q)) <= cov.upper
     assert cov.radius < Fraction(1, 10**12)
@@ -155,15 +152,15 @@ def test_L4_no_support_beats_the_optimum(k: int, shift: Fraction, stretch: Fract
     lw = (k - 1) * sp.Rational(stretch)  # log-width in units of ln(phi)
     centre = -sp.Rational(k + 2, 2) + sp.Rational(shift)
     a, b = phi ** ((centre - lw) / 2), phi ** ((centre + lw) / 2)
-    cov = hy.coverage_for_support(k_segments=k, alpha_=a, beta_=b)
+    cov = hy.coverage_for_support(k_segments=k, alpha=a, beta=b)
     c = hy.coverage(k)
     assert cov.lower <= Fraction(int(c.p), int(c.q))
 
 
 def test_bad_supports_are_refused() -> None:
     with pytest.raises(ParameterError, match="alpha=1, beta=1"):
-        hy.segment_probability(alpha_=1, beta_=1)
+        hy.segment_probability(alpha=1, beta=1)
     with pytest.raises(ParameterError, match="alpha"):
-        hy.segment_probability(alpha_=0, beta_=1)
+        hy.segment_probability(alpha=0, beta=1)
     with pytest.raises(ParameterError, match="base"):
-        hy.segment_probability(alpha_=1, beta_="1.1")
+        hy.segment_probability(alpha=1, beta="1.1")

@@ -12,7 +12,7 @@ from logprune.bounds import theorems
 from logprune.cli import main
 from logprune.proofs import CLAIMS, by_id
 from logprune.proofs.framework import CHECKED, FAILED, UNCHECKED, nonneg, tally, unchecked
-from logprune.proofs.report import latex, markdown, run_all
+from logprune.proofs.report import as_json, latex, line, markdown, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,3 +89,23 @@ def test_cli_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.read_text().startswith("# logprune: reproduction report")
     assert main(["proofs", "--only", "L9"]) == 2
     assert "only=L9" in capsys.readouterr().err
+
+
+def test_proofs_json_has_every_step_and_mutation_of_every_claim() -> None:
+    import json
+
+    results = run_all()
+    doc = json.loads(json.dumps(as_json(results)))  # plain JSON types only
+    assert [c["id"] for c in doc["claims"]] == [m.CLAIM for m in CLAIMS]
+    for claim, r in zip(doc["claims"], results, strict=True):
+        assert (claim["checked"], claim["failed"], claim["unchecked"]) == (
+            r.tally.checked,
+            r.tally.failed,
+            r.tally.unchecked,
+        )
+        assert claim["status"] in line(r)
+        assert [s["statement"] for s in claim["steps"]] == [s.fact for s, _ in r.results]
+        assert [s["status"] for s in claim["steps"]] == [ev.status for _, ev in r.results]
+        assert all(s["evidence"] for s in claim["steps"])
+        assert [m["name"] for m in claim["mutations"]] == list(by_id(claim["id"]).MUTATIONS)
+        assert all(m["caught"] and m["failed_steps"] >= 1 for m in claim["mutations"])

@@ -127,3 +127,37 @@ def test_bad_settings_are_refused(kw: dict, fragment: str) -> None:  # type: ign
         theorems.setting(**base)
     assert fragment in str(info.value)
     assert not isinstance(info.value, ParameterError) or isinstance(info.value, ValueError)
+
+
+def test_a_table_checks_its_parameters_once_at_the_entry() -> None:
+    """``setting`` validates; ``rows`` only computes (no validator runs inside it), and L4's M is
+    computed once per distinct layer, not once per layer."""
+    import sys
+
+    from logprune.bounds import batch
+
+    checks: list[str] = []
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        code = frame.f_code
+        if event == "call" and code.co_filename.endswith("validation.py") and code.co_name != "sympy_rational":
+            checks.append(code.co_name)
+
+    st = theorems.setting(n=37, layers=9, eps="0.0123", delta="0.0321")  # a setting no other test computes
+    batch._M.cache_clear()
+    sys.setprofile(profile)
+    try:
+        theorems.rows(st)
+    finally:
+        sys.setprofile(None)
+    assert checks == []
+    info = batch._M.cache_info()
+    assert info.misses == 2 and info.hits == 7  # layer 1 (two branches) and the 8 equal later layers
+
+
+def test_layer_one_has_two_branches_unless_inputs_are_nonnegative() -> None:
+    signed = _by_name(n=10, layers=3, eps="0.01", delta="0.01")["orseau2020"]
+    nonneg = _by_name(n=10, layers=3, eps="0.01", delta="0.01", inputs_nonnegative=True)["orseau2020"]
+    k = signed.extra["k"]
+    assert signed.extra["events"] == (2 + 1 + 1) * 10 * 10 * k
+    assert nonneg.extra["events"] == (1 + 1 + 1) * 10 * 10 * nonneg.extra["k"]

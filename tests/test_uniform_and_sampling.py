@@ -1,4 +1,4 @@
-"""Uniform law (L1, L2 comparison) and the sample complexities of L1, L2, L3."""
+"""Uniform law (docs/claims.md, L1, L2) and the sample complexities of L1, L2, L3."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from logprune.bounds import hyperbolic, sampling, uniform
+from logprune.bounds import symbols as sym
 
 probs = st.fractions(min_value=Fraction(1, 10**5), max_value=Fraction(1, 2), max_denominator=10**5)
 deltas = st.fractions(min_value=Fraction(1, 10**6), max_value=Fraction(1, 2), max_denominator=10**6)
@@ -24,12 +25,12 @@ def test_uniform_product_cdf_matches_numerical_integration(t: float) -> None:
     """P(|ab| <= t) for a, b ~ U[0,1] equals the integral of min(1, t/a) over a (numerical reference)."""
     with mpmath.workdps(30):  # tanh-sinh quadrature (scipy's quad loses 1e-6 relative here)
         ref = float(t + mpmath.quad(lambda a: t / a, [t, math.sqrt(t), 1]))  # the integrand is 1 on [0, t]
-    expr = uniform.product_cdf().subs({uniform.t: sp.Float(t, 30), uniform.B: 1})
+    expr = uniform.product_cdf().subs({sym.t: sp.Float(t, 30), sym.B: 1})
     assert float(expr) == pytest.approx(ref, rel=1e-8)
 
 
 def test_uniform_segment_probability_is_linear_in_x() -> None:
-    p = uniform.segment_probability(x_="1/100", beta_=1, base="3/2")
+    p = uniform.segment_probability(x="1/100", beta=1, base="3/2")
     assert p.exact == sp.Rational(1, 200)
 
 
@@ -100,7 +101,7 @@ def test_L2_monte_carlo_clopper_pearson() -> None:
 
 
 def test_L2_hyperbolic_is_computed_with_the_triangular_law() -> None:
-    p = sampling.L2_probability_hyperbolic(w="0.5", eps="0.01", alpha_="1/100", beta_=1)
+    p = sampling.L2_probability_hyperbolic(w="0.5", eps="0.01", alpha="1/100", beta=1)
     la = math.log(0.01)
     ref = stats.triang(c=0.5, loc=2 * la, scale=-2 * la)
     expect = (ref.cdf(math.log(0.51)) - ref.cdf(math.log(0.49))) / 4
@@ -121,7 +122,7 @@ def test_L3_samples_fill_every_segment_monte_carlo(k: int) -> None:
     seg_p = [
         float(
             hyperbolic.product_segment_probability(
-                sp.GoldenRatio ** (-t - 1), sp.GoldenRatio ** (-t), alpha_=sup.alpha, beta_=sup.beta
+                sp.GoldenRatio ** (-t - 1), sp.GoldenRatio ** (-t), alpha=sup.alpha, beta=sup.beta
             ).decimal
         )
         / 4

@@ -16,6 +16,7 @@ import sympy as sp
 from logprune.bounds import batch, hyperbolic, sampling, uniform
 from logprune.bounds.certified import enclose
 from logprune.checks.coverage import ClaimCheck, check_claim, coverage_times_categories
+from logprune.choices import Pooling, choice
 from logprune.validation import sympy_rational
 
 __all__ = ["check_L1", "check_L2", "check_L3", "check_L3_uniform", "check_L4", "check_construction"]
@@ -24,7 +25,8 @@ LOG_PHI = math.log((1 + math.sqrt(5)) / 2)
 
 
 def check_L1(*, eps: Fraction, delta: Fraction, trials: int, confidence: float, rng: np.random.Generator) -> ClaimCheck:
-    """L1 at the worst target weight w = 1: part + needs |a - 1| <= eps, |o - 1| <= eps; part - the mirror."""
+    """L1 (docs/claims.md, L1) at the worst target weight w = 1: part + needs |a - 1| <= eps, |o - 1| <= eps;
+    part - the mirror."""
     bound = int(sampling.L1_samples(eps=eps, delta=delta)["samples"])
     e = float(eps)
 
@@ -43,8 +45,8 @@ def check_L1(*, eps: Fraction, delta: Fraction, trials: int, confidence: float, 
 def check_L2(
     *, eps: Fraction, delta: Fraction, w_max: Fraction, trials: int, confidence: float, rng: np.random.Generator
 ) -> ClaimCheck:
-    """L2 with U[-1, 1] weights at the worst target weight of [0, w_max] (w_max for these parameters):
-    the + part needs a > 0 and |ao - w| <= eps, the - part a < 0 and |ao - w| <= eps."""
+    """L2 (docs/claims.md, L2) with U[-1, 1] weights at the worst target weight of [0, w_max] (w_max for
+    these parameters): the + part needs a > 0 and |ao - w| <= eps, the - part a < 0 and |ao - w| <= eps."""
     res = sampling.L2_samples(eps=eps, delta=delta, w_max=w_max)
     bound = int(res["samples"])
     p0 = sampling.L2_probability_uniform(w=0, eps=eps)
@@ -76,7 +78,8 @@ def _segment_labels(prod: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
 
 
 def check_L3(*, k: int, delta: Fraction, trials: int, confidence: float, rng: np.random.Generator) -> ClaimCheck:
-    """L3 with hyperbolic weights on the optimal support: fill the k segments with a > 0 and ab > 0."""
+    """L3 (docs/claims.md, L3) with hyperbolic weights on the optimal support: fill the k segments with
+    a > 0 and ab > 0."""
     bound = int(sampling.L3_samples(k_segments=k, delta=delta)["samples"])
     sup = hyperbolic.optimal_support(k_segments=k)
     la, lb = math.log(float(enclose(sup.alpha).decimal)), math.log(float(enclose(sup.beta).decimal))
@@ -133,7 +136,7 @@ def check_L4(
     confidence: float,
     rng: np.random.Generator,
 ) -> ClaimCheck:
-    """L4 with k categories of probability exactly c each: M (Chernoff) or M_exact (exact tail)."""
+    """L4 (docs/claims.md, L4) with k categories of probability exactly c each: M (Chernoff) or M_exact (exact tail)."""
     bound = (batch.M_exact if exact else batch.M)(c=c, m=m, k=k, delta=delta)
     cf = float(c)
 
@@ -155,21 +158,22 @@ def check_L4(
 
 
 def check_construction(
-    *, pool: str, delta: Fraction, seeds: int, confidence: float, target_name: str = "random"
+    *, pooling: Pooling | str, delta: Fraction, seeds: int, confidence: float, target_name: str = "random"
 ) -> dict[str, Any]:
-    """Success rate of construct over seeds at the bound's width, and the least width (halving the block
-    size) at which the success rate is still >= 1 - delta.  Targets: ``random`` (a fixed random 3-4-2
-    network) or ``demo`` (the 2-16-16-2 network shipped with logprune, biases included)."""
+    """Success rate of construct over seeds at the bound's width (docs/claims.md, pooling-A / pooling-B),
+    and the least width (halving the block size) at which the success rate is still >= 1 - delta.
+    Targets: ``random`` (a fixed random 3-4-2 network) or ``demo`` (the 2-16-16-2 network shipped with
+    logprune, biases included)."""
     from scipy import stats
 
-    from logprune.construct import build as cb
-    from logprune.construct.target import load_target, target_from_arrays
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+    from logprune.construct.target import demo_target, target_from_arrays
+
+    pool = choice(Pooling, "pooling", pooling)
 
     if target_name == "demo":
-        from importlib.resources import as_file, files
-
-        with as_file(files("logprune") / "data" / "demo_target.npz") as path:
-            target, _ = load_target(path)
+        target, _ = demo_target()
     else:
         g = np.random.default_rng(2020)
         target = target_from_arrays([g.normal(size=(4, 3)) * 0.5, g.normal(size=(2, 4)) * 0.5])
@@ -177,8 +181,8 @@ def check_construction(
     def rate(width: int | None) -> tuple[int, int, int]:
         ok, block, k = 0, 0, 0
         for s in range(seeds):
-            built = cb.build(target, cb.options(eps="0.05", delta=delta, seed=s, pool=pool, width=width))
-            ok += cb.succeeded(built)
+            built = construct(target, options(eps="0.05", delta=delta, seed=s, pooling=pool, width=width))
+            ok += built.ok
             block, k = built.plan.block, built.plan.k
         return ok, block, k
 
@@ -200,8 +204,8 @@ def check_construction(
         else:
             failing = mid
     return {
-        "claim": f"construction width, pooling {'B' if pool == 'shared' else 'A'}, {target_name} target",
-        "pool": pool,
+        "claim": f"construction width, pooling {'B' if pool is Pooling.SHARED else 'A'}, {target_name} target",
+        "pool": pool.value,
         "delta": str(delta),
         "seeds": seeds,
         "bound_width": bound,

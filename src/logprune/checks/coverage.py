@@ -1,4 +1,5 @@
-"""Empirical sample counts against the symbolic bounds (issue #5: validity and tightness).
+"""Empirical sample counts against the symbolic bounds (issue #5: validity and tightness of the sampling
+claims of docs/claims.md, L1, L2, L3, L4).
 
 For a sampling claim ("N samples fill every category w.p. >= 1 - delta") each Monte-Carlo trial draws a
 long sequence of samples once and records its *coverage time*: the least N at which the claim's event

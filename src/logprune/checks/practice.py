@@ -1,13 +1,18 @@
 """How many sampled weights of G per target weight pruning needs *in practice* (the slides' questions).
 
 For random targets (one dense layer, weights U[-1, 1], inputs >= 0) and per-weight accuracy eps, the
-least block size P of G (pooling B; blocks are nested in P, so success is monotone in P) such that every
-effective weight is within eps, for:
-- ``golden``: the golden-ratio greedy of L3, one product per segment;
+least block size P of G (blocks are nested in P, so success is monotone in P) such that every effective
+weight is within eps, for:
+- ``golden``: the golden-ratio greedy (docs/claims.md, L3), one product per segment, pooling (B);
+- ``golden-A``: the same with pooling (A) (docs/claims.md, pooling-A);
 - ``subset-sum``: the optimal pruner on the same G (exact subset-sum over the block's products);
-each with hyperbolic and uniform weights.  Reported: sampled weights of G per target weight,
-P·(1 + n_out)/n_out, against the counting limit log2(w_max/eps) (2^N subsets of N sampled weights must
-reach every weight in [-w_max, w_max] within eps).  Configurations run in parallel processes.
+each with hyperbolic and uniform weights.  Every run is a construction through the library API
+(:func:`logprune.construct.options.options`, :func:`logprune.construct.pipeline.construct`); the sampled
+weights of G per target weight come from the construction's pooling geometry (docs/claims.md,
+pooling-A: 2P; pooling-B: P(1 + n_out)/n_out), against the counting limit log2(w_max/eps) (docs/claims.md,
+counting: 2^N subsets of N sampled weights must reach every weight in [-w_max, w_max] within eps).
+Configurations run in parallel processes or on a Dask cluster.  :func:`answers_markdown` writes the
+README's answers from the runs alone: no figure in it is typed in.
 """
 
 from __future__ import annotations
@@ -20,9 +25,30 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["answers_markdown", "figure", "practice"]
+from logprune.atomic import write_text_atomic
+from logprune.choices import Method, Pooling, choice
+
+__all__ = [
+    "EPS",
+    "answers_markdown",
+    "as_json",
+    "figure",
+    "least_block",
+    "practice",
+    "settings",
+    "write_report",
+]
 
 EPS = ("1/100", "1/1000", "1/10000", "1/100000", "1/1000000")
+DELTA = "1/100"  # the failure probability of the block size bound the runs report ('bound')
+GOLDEN_CAP = 1 << 15  # the search limit of the least block: neurons per block (golden)
+SUBSET_CAP = 32  # subset-sum: exact search, 2^16 sums per half at 32 products per target weight
+START, END = "<!-- practice:start -->\n", "<!-- practice:end -->"  # the README's answers section
+
+
+def settings(*, quick: bool) -> dict[str, Any]:
+    """The sweep's grid: the full one (the README's answers) or the quick one (seconds)."""
+    return {"eps": EPS[:2], "seeds": 1} if quick else {"eps": EPS, "seeds": 3}
 
 
 def _target(seed: int, n: int) -> Any:
@@ -32,74 +58,61 @@ def _target(seed: int, n: int) -> Any:
     return target_from_arrays([g.uniform(-1, 1, size=(n, n))])
 
 
-def _method_pool(method: str) -> tuple[str, str]:
+def _method_pool(method: str) -> tuple[Method, Pooling]:
     """'golden-A' is the golden-ratio method with pooling (A); every other method runs with pooling (B)."""
-    return ("golden", "per-weight") if method == "golden-A" else (method, "shared")
+    if method == "golden-A":
+        return Method.GOLDEN, Pooling.PER_WEIGHT
+    return choice(Method, "method", method), Pooling.SHARED
 
 
-def _per_target_weight(method: str, P: int, n: int) -> float:
-    """Sampled weights of G per target weight: (A) 2P (P neurons, in and out weight); (B) P(1 + n)/n."""
-    return 2.0 * P if method == "golden-A" else P * (1 + n) / n
-
-
-def _options(eps: str, dist: str, method: str, seed: int, width: int | None) -> Any:
-    """Per-weight tolerance eps on inputs >= 0 (the output eps is not used in this mode)."""
-    from logprune.construct import build as cb
+def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int) -> Any:
+    """One construction through the library, per-weight tolerance eps on inputs >= 0 (no output eps)."""
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
 
     m, pool = _method_pool(method)
-    return cb.options(
-        eps="1/2",
-        delta="1/100",
+    opt = options(
+        weight_eps=eps,
+        delta=DELTA,
         seed=seed,
-        pool=pool,
+        pooling=pool,
         method=m,
         dist=dist,
-        weight_eps=eps,
         inputs_nonnegative=True,
-        width=width,
+        width=P,
     )
+    return construct(target, opt)
 
 
-def _succeeds(target: Any, eps: str, dist: str, method: str, P: int, seed: int) -> bool:
-    from logprune.construct import build as cb
-
-    return cb.succeeded(cb.build(target, _options(eps, dist, method, seed, P)))
-
-
-def smallest_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> int | None:
-    """Least P with success (success is monotone in P: nested blocks); None if not reached by ``cap``."""
+def least_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> tuple[int | None, Any]:
+    """Least P with success (success is monotone in P: nested blocks), None if not reached by ``cap``;
+    with the construction at that P (at ``cap`` when not reached)."""
     hi = 1
-    while not _succeeds(target, eps, dist, method, hi, seed):
+    built = _construct(target, eps, dist, method, hi, seed)
+    while not built.ok:
         if hi >= cap:
-            return None
+            return None, built
         hi = min(cap, 2 * hi)
+        built = _construct(target, eps, dist, method, hi, seed)
     lo = hi // 2  # fails (or 0)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _succeeds(target, eps, dist, method, mid, seed):
-            hi = mid
+        trial = _construct(target, eps, dist, method, mid, seed)
+        if trial.ok:
+            hi, built = mid, trial
         else:
             lo = mid
-    return hi
-
-
-def _bound_block(target: Any, eps: str, dist: str, method: str, seed: int) -> int | None:
-    """The block size bounds/ prescribes for this run (golden; subset-sum has no explicit bound)."""
-    from logprune.construct import build as cb
-
-    if _method_pool(method)[0] != "golden":
-        return None
-    return cb.plan(target, _options(eps, dist, method, seed, None)).block_from_bound
+    return hi, built
 
 
 def _one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
     eps, dist, method, seed, n = job
     target = _target(seed, n)
-    cap = 32 if method == "subset-sum" else 1 << 15  # subset-sum: exact search, 2^16 sums per half at 32
-    P = smallest_block(target, eps, dist, method, seed, cap)
+    P, built = least_block(target, eps, dist, method, seed, SUBSET_CAP if method == "subset-sum" else GOLDEN_CAP)
     limit = math.log2(target.w_max / float(Fraction(eps)))
-    sampled = None if P is None else _per_target_weight(method, P, n)
-    bound = _bound_block(target, eps, dist, method, seed)
+    # the counts come from the construction and its plan's pooling geometry, never from a formula here
+    sampled = None if P is None else built.sampled_per_target_weight
+    bound = built.plan.block_from_bound  # the block size bounds/ prescribes (None: no bound for the method)
     return {
         "eps": eps,
         "dist": dist,
@@ -111,7 +124,9 @@ def _one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
         "counting_limit": limit,
         "ratio_to_limit": None if sampled is None else sampled / limit,
         "bound_block": bound,
-        "bound_sampled_per_target_weight": None if bound is None else _per_target_weight(method, bound, n),
+        "bound_sampled_per_target_weight": None
+        if bound is None
+        else built.plan.pool.sampled_per_target_weight(target.widths, bound),
     }
 
 
@@ -162,6 +177,11 @@ def practice(
     return out
 
 
+def as_json(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sweep's JSON document (docs/practice.json)."""
+    return {"practice": results}
+
+
 def _on_dask(jobs: list[tuple[str, str, str, int, int]], scheduler: str) -> list[dict[str, Any]]:
     try:
         from dask.distributed import Client
@@ -194,8 +214,31 @@ def _summary(results: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[s
     return out
 
 
+def _span(values: list[float], digits: int) -> str:
+    """'lo-hi' (or one value) of measured ratios, at ``digits`` decimals."""
+    lo, hi = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def _ratios(
+    s: dict[tuple[str, str, str], dict[str, Any]], eps_list: list[str], num: tuple[str, str], den: tuple[str, str]
+) -> list[float]:
+    """median(num) / median(den) at every eps where both configurations reach eps."""
+    out = []
+    for e in eps_list:
+        a, b = s.get((e, *num)), s.get((e, *den))
+        if a is not None and b is not None and a["median"] is not None and b["median"] is not None:
+            out.append(a["median"] / b["median"])
+    return out
+
+
+def _eps_text(e: str) -> str:
+    return f"{float(Fraction(e)):.0e}"
+
+
 def answers_markdown(results: list[dict[str, Any]]) -> str:
-    """The README section answering the slides' questions with these measured numbers."""
+    """The README section answering the slides' questions: every number in it is measured by the run
+    ``results`` comes from (or is a setting of that run), none is typed in."""
     s = _summary(results)
     eps_list = sorted({k[0] for k in s}, key=lambda e: -float(Fraction(e)))
     cols = [
@@ -209,6 +252,7 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
     for r in results:
         if r["method"] == "golden" and r["dist"] == "hyperbolic" and r["bound_sampled_per_target_weight"]:
             bnd.setdefault(r["eps"], []).append(r["bound_sampled_per_target_weight"])
+    bound_median = {e: float(np.median(v)) for e, v in bnd.items()}
     lines = [
         "| eps | counting limit log2(w_max/eps) | bound (golden (B), hyperbolic) | "
         + " | ".join(f"{_label(m)}, {d}" for d, m in cols)
@@ -217,9 +261,9 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
     ]
     for e in eps_list:
         row = [
-            f"{float(Fraction(e)):.0e}",
+            _eps_text(e),
             f"{s[(e, cols[0][0], cols[0][1])]['limit']:.1f}",
-            f"{float(np.median(bnd[e])):.1f}" if e in bnd else "-",
+            f"{bound_median[e]:.1f}" if e in bound_median else "-",
         ]
         for d, m in cols:
             v = s.get((e, d, m))
@@ -230,38 +274,101 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
                 row.append(f"{v['median']:.1f} ({v['median'] / v['limit']:.2f}x{part})")
         lines.append("| " + " | ".join(row) + " |")
     runs = next(iter(s.values()))["runs"] if s else 0
+    n = results[0]["n"] if results else 0
+    notes = [
+        f"- 'bound': the block size bounds/ prescribes for delta = {DELTA} (L3 coverage c = 1/(8(k-1)) and a "
+        "union bound over every (weight, segment) event)"
+    ]
+    gold_b = [
+        (bound_median[e], s[(e, "hyperbolic", "golden")]["median"])
+        for e in eps_list
+        if e in bound_median and s.get((e, "hyperbolic", "golden"), {}).get("median") is not None
+    ]
+    if gold_b:
+        notes[0] += (
+            ", against which the least block that works on these targets is "
+            f"{_span([b / g for b, g in gold_b], 1)}x smaller (golden (B), hyperbolic)."
+        )
+    else:
+        notes[0] += "."
+    pool = _ratios(s, eps_list, ("hyperbolic", "golden-A"), ("hyperbolic", "golden"))
+    if pool:
+        notes.append(
+            f"- Pooling (A) (a dedicated pool per weight) needs {_span(pool, 1)}x the sampled weights per target "
+            f"weight of pooling (B) (blocks shared by all outputs) on these {n}x{n} targets; the bound's advantage "
+            "of (B) grows with the number of outputs (n times fewer neurons, `logprune check sweep`)."
+        )
+    uni = _ratios(s, eps_list, ("uniform", "golden"), ("hyperbolic", "golden"))
+    missed = [e for e in eps_list if (e, "uniform", "golden") in s and s[(e, "uniform", "golden")]["median"] is None]
+    if uni or missed:
+        measured = f"uniform weights need {_span(uni, 1)}x the sampled weights of hyperbolic ones" if uni else ""
+        if missed:
+            measured += (", and " if measured else "uniform weights ") + (
+                "reach eps = " + ", ".join(_eps_text(e) for e in missed) + " in no run within the search limit"
+            )
+        notes.append(
+            "- Hyperbolic against uniform sampling for the golden-ratio method: uniform weights rarely land in the "
+            "fine segments (their probability shrinks like phi^-k), so the block must grow like 1/eps; "
+            f"on these targets {measured}."
+        )
+    to_limit = [
+        v["median"] / v["limit"]
+        for e in eps_list
+        if (v := s.get((e, "hyperbolic", "golden"))) is not None and v["median"] is not None
+    ]
+    if to_limit:
+        notes.append(
+            f"- The golden-ratio method samples {_span(to_limit, 0)}x the counting limit with hyperbolic weights "
+            f"for eps from {_eps_text(eps_list[0])} to {_eps_text(eps_list[-1])}: logarithmic, as claimed, with a "
+            "large constant (every one of the k segments needs its own product, each of probability about 1/(8k))."
+        )
+    subset = [r for r in results if r["method"] == "subset-sum"]
+    if subset:
+        reached = sum(r["block"] is not None for r in subset)
+        text = (
+            "- The optimal pruner (subset-sum over the same kind of G, searched exactly up to "
+            f"{SUBSET_CAP} products per target weight) brings every weight within eps in {reached} of "
+            f"{len(subset)} runs"
+        )
+        if reached < len(subset):
+            text += (
+                ": with fair signs and inputs >= 0 only the neurons with a > 0 are usable, and a block can lack "
+                "products of the sign a weight needs; every weight needs a G designed for subset-sum (e.g. both "
+                "signs of a per neuron pair), which logprune does not build yet"
+            )
+        notes.append(text + ".")
+    notes.append(
+        f"- 'not reached': not within the search limit (golden: 2^{GOLDEN_CAP.bit_length() - 1} neurons per "
+        f"block; subset-sum: {SUBSET_CAP} products per target weight)."
+    )
     return (
         "\n".join(
             [
-                f"Sampled weights of G per target weight (median over {runs} random 6x6 targets with U[-1, 1] "
+                f"Sampled weights of G per target weight (median over {runs} random {n}x{n} targets with U[-1, 1] "
                 "weights of the least block size at which every weight is within eps, over the targets that reach "
-                "it; in brackets: ratio to the counting limit; `logprune check --practice`, about 25 s on 2 cores):",
+                "it; in brackets: ratio to the counting limit; `logprune check practice`):",
                 "",
                 *lines,
                 "",
-                "- 'bound': the block size bounds/ prescribes for delta = 1/100 (L3 coverage c = 1/(8(k-1)) and a "
-                "union bound over every (weight, segment) event), against which the least block that works on "
-                "these targets is 3-4x smaller.",
-                "- Pooling (B) (blocks shared by all outputs) needs 1.2-1.8x fewer sampled weights per target weight "
-                "than pooling (A) (a dedicated pool per weight) on these 6x6 targets; its bound's advantage grows "
-                "with the number of outputs (n times fewer neurons, `logprune check --sweep`).",
-                "- Hyperbolic sampling is worth it for the golden-ratio method: uniform weights rarely land in the "
-                "fine segments (their probability shrinks like phi^-k), so the block must grow like 1/eps.",
-                "- The golden-ratio method samples 34-50x the counting limit with hyperbolic weights, roughly "
-                "constant across eps: logarithmic, as claimed, with a large constant (every one of the k segments "
-                "needs its own product, each of probability about 1/(8k)).",
-                "- The optimal pruner (subset-sum over the same kind of G, searched exactly up to 32 products per "
-                "target weight) does not bring every weight within eps on these targets: with fair signs and "
-                "inputs >= 0 only the neurons with a > 0 are usable, and a block can lack products of the sign a "
-                "weight needs.  Most weights are reached (on fc2 at eps = 0.01 with 14 products per target "
-                "weight: 94 %, see benchmarks/); every weight needs a G designed for subset-sum (e.g. both signs "
-                "of a per neuron pair), which logprune does not build yet.",
-                "- 'not reached': not within the search limit (golden: 2^15 neurons per block; subset-sum: 32 "
-                "products per target weight).",
+                *notes,
             ]
         )
         + "\n"
     )
+
+
+def write_report(path: str | Path, text: str) -> None:
+    """Write the answers to ``path`` atomically.  A file that holds the README's markers
+    (``<!-- practice:start -->`` ... ``<!-- practice:end -->``) keeps everything outside them: only the
+    section between them is replaced (so ``--report README.md`` updates the README's answers); any other
+    file is replaced by ``text``."""
+    target = Path(path)
+    old = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if START in old and END in old.split(START, 1)[1]:
+        head, rest = old.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = f"{head}{START}{text}{END}{tail}"
+    write_text_atomic(target, text)
 
 
 def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:

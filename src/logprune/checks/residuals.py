@@ -1,4 +1,4 @@
-"""Worst-case hunt for the golden-ratio residual (issue #5): hypothesis ``target()`` maximises
+"""Worst-case hunt for the golden-ratio residual (docs/claims.md, L3; issue #5): hypothesis ``target()`` maximises
 residual/(s·b^-k) over values and samples in the segments.  For b <= phi every example is checked exactly
 to stay <= 1 (and the hunt should approach 1); for b > phi it must find examples above 1."""
 

@@ -1,4 +1,4 @@
-"""The battery of ``logprune check``: every sampling claim, the samplers, the construction."""
+"""The battery of ``logprune check claims``: every sampling claim, the samplers, the construction."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ import numpy as np
 from logprune.checks import claims
 from logprune.checks.distributions import check_distributions
 from logprune.checks.residuals import hunt
+from logprune.choices import Pooling
+from logprune.errors import ParameterError
 
 __all__ = ["run_checks"]
 
 
 def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int) -> dict[str, Any]:
     """Run the battery; ``quick`` is the version the test suite runs (seconds), the full one takes minutes."""
+    try:
+        import scipy  # noqa: F401 - the checks' statistics need it
+    except ImportError:
+        raise ParameterError("check: needs scipy (pip install 'logprune[check]')") from None
     T = trials or (400 if quick else 4000)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     d = Fraction(1, 20)
@@ -47,9 +53,9 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
             )
     construction = [
         claims.check_construction(
-            pool=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence, target_name=name
+            pooling=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence, target_name=name
         )
-        for p, name in (("shared", "random"), ("per-weight", "random"), ("shared", "demo"))
+        for p, name in ((Pooling.SHARED, "random"), (Pooling.PER_WEIGHT, "random"), (Pooling.SHARED, "demo"))
     ]
     dists = check_distributions(n=20_000 if quick else 200_000, rng=rng)
     # admissible bases: a long hunt that should approach 1 without exceeding it.  Bases above phi: the

@@ -13,7 +13,7 @@ from typing import Any
 
 from logprune.bounds import theorems
 
-__all__ = ["DEFAULT_AXES", "figures", "sweep"]
+__all__ = ["DEFAULT_AXES", "as_json", "figures", "summary_line", "sweep"]
 
 DEFAULT_AXES: dict[str, list[Any]] = {
     "eps": ["1/100", "1/1000", "1/10000", "1/100000", "1/1000000"],
@@ -55,6 +55,16 @@ def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -
                 }
             )
     return out
+
+
+def as_json(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sweep's JSON document (docs/sweep.json)."""
+    return {"sweep": points}
+
+
+def summary_line(points: list[dict[str, Any]]) -> str:
+    """How much the sweep computed: rows (one per bound) over settings (axis, value)."""
+    return f"{len(points)} rows over {len({(p['axis'], p['value']) for p in points})} settings"
 
 
 def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:

@@ -1,0 +1,45 @@
+"""The measured error of Ĝ against F on seeded inputs (float64; a lower estimate, never a certificate).
+
+The inputs are drawn on the sphere ||x||_2 = x_max (in the nonnegative orthant when the inputs are
+declared nonnegative: the certificate's domain), from ``SeedSequence(seed, spawn_key=(10**6,))`` — a key
+no block of G uses — plus any inputs the user gives.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from logprune.choices import Norm
+from logprune.construct.target import Target
+
+__all__ = ["measured_error"]
+
+
+def measured_error(
+    forward_hat: Any,
+    target: Target,
+    *,
+    x_max: Fraction,
+    n: int,
+    seed: int,
+    norm: Norm,
+    nonnegative: bool,
+    extra: np.ndarray | None = None,
+) -> float:
+    """Max error over n seeded inputs on the sphere ||x|| = x_max (and any user inputs), in float64."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(10**6,))))
+    d = target.original_widths[0]
+    x = rng.standard_normal((n, d))
+    if nonnegative:
+        x = np.abs(x)
+    x *= float(x_max) / np.linalg.norm(x, axis=1, keepdims=True)
+    if extra is not None:
+        x = np.vstack([x, np.asarray(extra, dtype=np.float64).reshape(-1, d)])
+    if target.append_one:
+        x = np.hstack([x, np.ones((x.shape[0], 1))])
+    diff = forward_hat(x) - target.forward(x)
+    ords = np.linalg.norm(diff, axis=1) if norm is Norm.L2 else np.max(np.abs(diff), axis=1)
+    return float(np.max(ords)) if ords.size else 0.0

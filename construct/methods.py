@@ -1,0 +1,95 @@
+"""Pruning methods as strategies: each owns its block-size bound and its selection rule.
+
+A method is a :class:`Selection` in its own module ``logprune.construct.method_<name>`` (``-`` written
+``_``), exporting it as ``SELECTION``; :func:`strategy` finds it from the
+:class:`~logprune.choices.Method` member, so adding a method is one enumeration member and one module.
+
+The build loop hands a method one :class:`BlockProblem` per (block, branch): the products q = a·b of the
+block's neurons towards every output, which of them the branch may use, and the target column; the
+method answers with the kept (output, neuron) pairs and the items it could not cover (:class:`Picked`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from logprune.choices import Dist, Method
+
+__all__ = ["BlockProblem", "BoundRequest", "Picked", "Selection", "strategy"]
+
+
+@dataclass(frozen=True)
+class BlockProblem:
+    """One block of G for one branch: q[o, p] = a·b, ``usable[o, p]`` (the neuron's in-weight has the
+    branch's sign), the target column w[o], the scale s = w_max, k segments and eps_w (as a float: the
+    exact errors are computed afterwards, whatever the method picks)."""
+
+    q: np.ndarray
+    usable: np.ndarray
+    w: np.ndarray
+    scale: float
+    k: int
+    eps_w: float
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Kept (o, p) pairs, and the (o, segment) items left uncovered (segment 0: the weight itself)."""
+
+    o: np.ndarray
+    p: np.ndarray
+    missing: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BoundRequest:
+    """What a block-size bound depends on: the law of G, k, eps_w, the scale, the number of (weight,
+    branch) pairs it must serve at once and the failure probability delta."""
+
+    dist: Dist
+    law: Any
+    k: int
+    eps_w: Fraction
+    scale: Fraction
+    pairs: int
+    delta: Fraction
+
+
+class Selection:
+    """A pruning method (subclasses in the ``method_*`` modules)."""
+
+    method: Method
+
+    def uniform_law_scale(self, scale: float) -> float:
+        """The scale S of G's uniform law U[-beta, beta], beta^2 = S/phi, for a target of scale s = w_max."""
+        raise NotImplementedError
+
+    def events_per_pair(self, k: int) -> int:
+        """Events of the union bound per (weight, branch) pair: k segments, or 1 for a single product."""
+        return 1
+
+    def block_bound(self, req: BoundRequest) -> tuple[int | None, str | None]:
+        """(block size P from the method's bound, the coverage constant as text); (None, None) if none."""
+        return None, None
+
+    def default_block(self, *, eps_w: Fraction, scale: Fraction) -> int | None:
+        """The block size to use when the method has no bound and no width is given."""
+        return None
+
+    def check_width(self, width: int) -> None:
+        """Refuse a block size the method cannot search (raise ParameterError)."""
+
+    def select(self, prob: BlockProblem) -> Picked:
+        raise NotImplementedError
+
+
+def strategy(method: Method) -> Selection:
+    """The :class:`Selection` of ``method`` (module ``logprune.construct.method_<name>``)."""
+    module = importlib.import_module(f"logprune.construct.method_{method.value.replace('-', '_')}")
+    sel: Selection = module.SELECTION
+    return sel

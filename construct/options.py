@@ -1,0 +1,112 @@
+"""What to build: the typed options of a construction, validated once by :func:`options`.
+
+Two modes (docs/claims.md, propagation and certificate):
+- certified output mode (``eps``): sup over ||x||_2 <= x_max of ||Ĝ(x) - F(x)|| <= eps, with eps_w and
+  k chosen from F's certified layer norms (C3);
+- per-weight mode (``weight_eps``): every effective weight within weight_eps of its target weight (the
+  tolerance of Pensia et al.'s experiment); no output accuracy is involved, so ``eps`` is refused there.
+
+``delta`` is the failure probability the block size bound of the method is computed for (unused when
+``width`` fixes the block size).  Exact values (Fractions) and enumeration members are passed inward;
+nothing below this module validates again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, choice
+from logprune.construct.methods import strategy
+from logprune.errors import ParameterError
+from logprune.validation import check_int, check_open_unit, check_positive
+
+__all__ = ["Options", "options"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """A validated construction request (build with :func:`options`)."""
+
+    eps: Fraction | None
+    delta: Fraction
+    seed: int
+    dist: Dist = Dist.HYPERBOLIC
+    pooling: Pooling = Pooling.SHARED  # (B), proven in proofs/pooling_b.py; PER_WEIGHT is pooling (A)
+    method: Method = Method.GOLDEN
+    weight_eps: Fraction | None = None
+    inputs_nonnegative: bool = False
+    x_max: Fraction = Fraction(1)
+    norm: Norm = Norm.L2
+    width: int | None = None
+    arithmetic: Arithmetic = Arithmetic.EXACT
+
+    @property
+    def per_weight(self) -> bool:
+        """True in the per-weight mode (``weight_eps``), False in the certified output mode (``eps``)."""
+        return self.weight_eps is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "eps": None if self.eps is None else str(self.eps),
+            "delta": str(self.delta),
+            "seed": self.seed,
+            "dist": self.dist.value,
+            "pooling": self.pooling.value,
+            "method": self.method.value,
+            "weight_eps": None if self.weight_eps is None else str(self.weight_eps),
+            "inputs_nonnegative": self.inputs_nonnegative,
+            "x_max": str(self.x_max),
+            "norm": self.norm.value,
+            "width": self.width,
+            "arithmetic": self.arithmetic.value,
+        }
+
+
+def options(
+    *,
+    eps: Any = None,
+    delta: Any = "1/100",
+    seed: Any = 0,
+    dist: Any = Dist.HYPERBOLIC,
+    pooling: Any = Pooling.SHARED,
+    method: Any = Method.GOLDEN,
+    weight_eps: Any = None,
+    inputs_nonnegative: bool = False,
+    x_max: Any = 1,
+    norm: Any = Norm.L2,
+    width: Any = None,
+    arithmetic: Any = Arithmetic.EXACT,
+) -> Options:
+    """Validated :class:`Options`: the one place where a construction's arguments are checked.
+
+    >>> options(weight_eps="0.01").per_weight
+    True
+    >>> options(eps="0.1", weight_eps="0.01")
+    Traceback (most recent call last):
+    ...
+    logprune.errors.ParameterError: eps=0.1: not used in the per-weight mode (weight_eps=0.01); give one of them
+    """
+    if eps is None and weight_eps is None:
+        raise ParameterError("eps=None: give eps (certified output mode) or weight_eps (per-weight mode)")
+    if eps is not None and weight_eps is not None:
+        raise ParameterError(f"eps={eps}: not used in the per-weight mode (weight_eps={weight_eps}); give one of them")
+    m = choice(Method, "method", method)
+    w = None if width is None else check_int("width", width)
+    if w is not None:
+        strategy(m).check_width(w)  # a method may search only so many neurons per block
+    return Options(
+        eps=None if eps is None else check_open_unit("eps", eps),
+        delta=check_open_unit("delta", delta),
+        seed=check_int("seed", seed, minimum=0),
+        dist=choice(Dist, "dist", dist),
+        pooling=choice(Pooling, "pool", pooling),
+        method=m,
+        weight_eps=None if weight_eps is None else check_positive("weight_eps", weight_eps),
+        inputs_nonnegative=bool(inputs_nonnegative),
+        x_max=check_positive("x_max", x_max),
+        norm=choice(Norm, "norm", norm),
+        width=w,
+        arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
+    )

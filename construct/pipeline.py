@@ -1,0 +1,256 @@
+"""The one entry point of a construction: target + options -> :class:`Construction`.
+
+The CLI, the benchmarks and the checks all call :func:`construct`; a :class:`Construction` holds Ĝ,
+the certificate, the measured error, the decision and the uncovered items, and formats itself (the
+human summary, a JSON summary, the Ĝ file).
+
+>>> from logprune.construct.options import options
+>>> from logprune.construct.target import demo_target
+>>> c = construct(demo_target()[0], options(eps="0.01"))
+>>> c.ok, c.plan.k, c.plan.block
+(True, 28, 3015)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from logprune import __version__
+from logprune.construct.build import Built, build_layers
+from logprune.construct.certify import Certificate, certificate, decide
+from logprune.construct.forward import sparse_forward
+from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
+from logprune.construct.measure import measured_error
+from logprune.construct.numeric import as_fraction, context_for
+from logprune.construct.options import Options
+from logprune.construct.plan import Plan, plan
+from logprune.construct.target import Target
+from logprune.errors import LogpruneError
+
+__all__ = ["Construction", "Uncovered", "construct"]
+
+MEASURE_SAMPLES = 256
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """An item G was too small for: (layer, output, input, branch, segment), 1-based layer when shown."""
+
+    layer: int
+    output: int
+    input: int
+    branch: int
+    segment: int
+
+    def __str__(self) -> str:
+        return (
+            f"(layer {self.layer + 1}, output {self.output}, input {self.input}, "
+            f"branch {'+-'[self.branch]}, segment {self.segment})"
+        )
+
+
+class ConstructionFailedError(LogpruneError, ValueError):
+    """A Ĝ that does not meet its request is never written."""
+
+
+@dataclass(frozen=True)
+class Construction:
+    """Ĝ with its certificate, its measured error, the decision and the record of how it was built."""
+
+    target: Target
+    options: Options
+    plan: Plan
+    built: Built
+    certificate: Certificate
+    max_weight_error: Fraction
+    within_eps_w: float  # share of (weight, branch) errors <= eps_w (exact comparisons)
+    measured_error: float
+    ok: bool
+    reason: str
+    seconds: float
+
+    @property
+    def uncovered(self) -> tuple[Uncovered, ...]:
+        return tuple(Uncovered(*m) for m in self.built.missing)
+
+    @property
+    def kept(self) -> int:
+        return int(sum(v.size for v in self.built.vals))
+
+    @property
+    def g_neurons(self) -> int:
+        return int(sum(s[0] for s in self.built.shapes))
+
+    @property
+    def g_weights(self) -> int:
+        return int(sum(s[0] * s[1] for s in self.built.shapes))
+
+    @property
+    def sampled_per_target_weight(self) -> float:
+        """G's keepable (sampled) weights per target weight, from the pooling's geometry."""
+        return self.plan.pool.sampled_per_target_weight(self.target.widths, self.plan.block)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Ĝ on a batch (float64), following the file's forward rule."""
+        b = self.built
+        return sparse_forward(b.shapes, b.rows, b.cols, b.vals, x)
+
+    def sizes(self) -> dict[str, Any]:
+        return {
+            "G_neurons": self.g_neurons,
+            "G_weights": self.g_weights,
+            "Ghat_weights": self.kept,
+            "G_layer_shapes": [list(s) for s in self.built.shapes],
+            "kept_per_target_weight": self.kept / self.target.n_weights,
+            "sampled_per_target_weight": self.sampled_per_target_weight,
+        }
+
+    def meta(self) -> dict[str, Any]:
+        """The record written into the Ĝ file (:mod:`~logprune.construct.ghat_file`)."""
+        return {
+            "format": FORMAT,
+            "options": self.options.as_json(),
+            "plan": self.plan.as_json(),
+            "certified_bound": self.certificate.as_json(),
+            "max_weight_error": {
+                "exact": str(self.max_weight_error),
+                "decimal": f"{float(self.max_weight_error):.6e}",
+            },
+            "share_within_eps_w": self.within_eps_w,
+            "measured_error": self.measured_error,
+            "target": self.target.as_json(),
+            "sizes": self.sizes(),
+            "versions": {"logprune": __version__, "numpy": np.__version__},
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON summary: the meta of the file, the decision, the time and the first uncovered items."""
+        shown = [str(u) for u in self.uncovered[:20]]
+        return {
+            **self.meta(),
+            "ok": self.ok,
+            "reason": self.reason,
+            "seconds": self.seconds,
+            "uncovered": shown,
+            "uncovered_count": len(self.built.missing),
+        }
+
+    def write(self, path: str | Path) -> None:
+        """Write Ĝ atomically; a construction that failed is never written."""
+        if not self.ok:
+            raise ConstructionFailedError(f"out={path}: the construction failed ({self.reason}); nothing written")
+        b = self.built
+        write_ghat(path, GhatArrays(b.shapes, b.rows, b.cols, b.vals, self.target.append_one, self.meta()))
+
+    def failure_message(self) -> str | None:
+        """The one-line reason of a failure (None when ok)."""
+        if self.ok:
+            return None
+        miss = self.uncovered
+        shown = ", ".join(str(m) for m in miss[:5])
+        more = f" and {len(miss) - 5} more" if len(miss) > 5 else ""
+        what = f"uncovered: {shown}{more}" if miss else "every segment was covered, the bound is too weak"
+        return f"construction failed (G too small for eps); {what}"
+
+    def summary_lines(self, out: str | None = None) -> list[str]:
+        """The human summary printed by ``logprune construct`` and ``logprune demo``."""
+        pl, opt, cert = self.plan, self.options, self.certificate
+        tw = self.target.n_weights
+        mode = (
+            f"per-weight tolerance weight_eps={opt.weight_eps}"
+            if opt.weight_eps is not None
+            else f"certified output eps={opt.eps} ({opt.norm} norm, ||x||_2 <= {opt.x_max})"
+        )
+        bound_note = (
+            f"{pl.block} (bound: {pl.block_from_bound})"
+            if pl.block_from_bound is not None
+            else f"{pl.block} (no bound for this method/law)"
+        )
+        return [
+            f"target: widths {list(self.target.original_widths)}, {tw} weights"
+            + (" (+ biases folded into a constant-1 neuron)" if self.target.append_one else ""),
+            f"mode: {mode}; method={opt.method}, pooling={opt.pooling}, dist={opt.dist}, seed={opt.seed}, "
+            f"delta={opt.delta}",
+            f"per-weight accuracy eps_w = {float(pl.eps_w):.4g}, k = {pl.k} segments, coverage c = {pl.coverage}",
+            f"G: depth {len(self.built.shapes)}, {self.g_neurons} neurons, {self.g_weights} weights; "
+            f"block size P = {bound_note}",
+            f"G sampled (keepable) weights per target weight: {self.sampled_per_target_weight:.2f}",
+            f"Ĝ: {self.kept} kept weights = {self.kept / tw:.3f} per target weight",
+            f"max |effective weight - target weight| = {float(self.max_weight_error):.4e} (exact); "
+            f"{100 * self.within_eps_w:.2f} % of them <= eps_w",
+            f"certified bound sup||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.arithmetic}"
+            + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
+            f"measured error on sample inputs: {self.measured_error:.4e}",
+            f"time: {self.seconds:.2f} s",
+            ("result: OK" if self.ok else "result: FAILED") + (f", written to {out}" if out and self.ok else ""),
+        ]
+
+
+def _bar(total: int, show: bool) -> Any:
+    """A tqdm bar on stderr, only when asked and stderr is a terminal."""
+    if not show or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="construct: sampling and pruning blocks of G", unit="block", file=sys.stderr)
+
+
+def construct(
+    target: Target,
+    opt: Options,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    inputs: np.ndarray | None = None,
+    progress: bool = False,
+) -> Construction:
+    """Plan, build (in ``workers`` processes or on the Dask cluster at ``scheduler``: the same Ĝ),
+    compute the certificate and the measured error, and decide (module doc)."""
+    t0 = time.perf_counter()
+    pl = plan(target, opt)
+    bar = _bar(sum(W.shape[1] for W in target.weights), progress)
+    try:
+        built = build_layers(
+            target,
+            pl,
+            seed=opt.seed,
+            arithmetic=opt.arithmetic,
+            workers=workers,
+            scheduler=scheduler,
+            progress=None if bar is None else bar.update,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    ctx = context_for(opt.arithmetic)
+    cert = certificate(
+        target=target,
+        errors=built.errors,
+        norms=pl.norms,
+        x_max=pl.x_max_eff,
+        norm=opt.norm,
+        arithmetic=opt.arithmetic,
+        certified=ctx.certified,
+    )
+    max_err = max(as_fraction(e.max_abs) for e in built.errors)
+    within = sum(e.within for e in built.errors) / sum(e.count for e in built.errors)
+    ok, reason = decide(weight_eps=opt.weight_eps, eps=opt.eps, max_weight_error=max_err, bound=cert.bound)
+    seconds = time.perf_counter() - t0
+    measured = measured_error(
+        lambda x: sparse_forward(built.shapes, built.rows, built.cols, built.vals, x),
+        target,
+        x_max=opt.x_max,
+        n=MEASURE_SAMPLES,
+        seed=opt.seed,
+        norm=opt.norm,
+        nonnegative=opt.inputs_nonnegative,
+        extra=inputs,
+    )
+    return Construction(target, opt, pl, built, cert, max_err, within, measured, ok, reason, seconds)

@@ -1,0 +1,144 @@
+"""Everything decided before G is sampled: eps_w, k, the law of G, the block size P, the norm bounds.
+
+- Per-weight mode: eps_w = weight_eps and k = the least k with s·φ^-k <= eps_w (docs/claims.md, L3).
+- Certified output mode: eps_w and k from C3's closed form (docs/claims.md, propagation) with certified
+  bounds a_i >= ||W_i||_2, then tightened: the least k whose accuracy s·φ^-k satisfies the exact
+  telescoped bound x_max·[prod(a_i + eps_w·d_i) - prod a_i] <= eps (certified).  The closed form is a
+  sufficient condition; the telescoped bound is what the certificate uses, so any k passing it keeps the
+  a-priori guarantee and samples fewer segments.
+- The law: hyperbolic on the support that maximises the coverage of the k segments at scale s = w_max
+  (docs/claims.md, L3), or uniform with the range the method needs.
+- The block size P: ``width`` if given, else the method's bound (a union bound over every (weight,
+  branch, event) of the whole target, docs/claims.md, pooling-B), else the method's default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from logprune.bounds import golden, propagation
+from logprune.bounds.branches import layer_branches
+from logprune.bounds.certified import enclose
+from logprune.choices import Dist
+from logprune.bounds.laws import hyperbolic_law, uniform_law
+from logprune.construct.methods import BoundRequest, Selection, strategy
+from logprune.construct.norms import spectral_norm_upper
+from logprune.construct.options import Options
+from logprune.construct.pooling import PoolGeometry, geometry
+from logprune.construct.target import Target
+from logprune.errors import ParameterError
+from logprune.validation import sympy_rational
+
+__all__ = ["NORM_FLOOR", "Plan", "plan"]
+
+NORM_FLOOR = Fraction(1, 2**60)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The decisions of :func:`plan`, with the strategies that carry them out."""
+
+    eps_w: Fraction  # rational lower bound of the per-weight accuracy aimed at
+    k: int
+    scale: float  # s = w_max of F
+    law: Any
+    block: int
+    block_from_bound: int | None
+    coverage: str | None
+    norms: tuple[Fraction, ...]  # certified upper bounds of ||W_i||_2
+    x_max_eff: Fraction  # bound of the rewritten input's norm (with the appended 1)
+    branches: tuple[int, ...]
+    events: int
+    pool: PoolGeometry
+    selection: Selection
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "eps_w": str(self.eps_w),
+            "eps_w_decimal": f"{float(self.eps_w):.6g}",
+            "k": self.k,
+            "scale": self.scale,
+            "law": self.law.as_json(),
+            "block_size": self.block,
+            "block_size_from_bound": self.block_from_bound,
+            "coverage": self.coverage,
+            "norm_upper_bounds": [str(a) for a in self.norms],
+            "x_max_effective": str(self.x_max_eff),
+            "branches": list(self.branches),
+            "events": self.events,
+        }
+
+
+def plan(target: Target, opt: Options) -> Plan:
+    """Decide eps_w, k, the law and the block size (module doc)."""
+    s = target.w_max
+    if s == 0:
+        raise ParameterError("target: every weight is 0; nothing to construct")
+    # any upper bound of ||W_i||_2 is valid in C3 and in the certificate; an all-zero layer's bound 0 is
+    # raised to the grid step of spectral_norm_upper so that the propagation's a_i > 0 holds
+    norms = tuple(max(spectral_norm_upper(w), NORM_FLOOR) for w in target.weights)
+    x_eff = target.input_norm_bound(opt.x_max)
+    branches = layer_branches(target.layers, inputs_nonnegative=opt.inputs_nonnegative)
+    s_q = Fraction(s)
+    if opt.weight_eps is not None:
+        eps_w = opt.weight_eps
+        k = golden.k_exact(eps=eps_w, scale=s_q)
+    else:
+        assert opt.eps is not None  # options() demands one of the two modes
+        prop = propagation.propagate(
+            eps=opt.eps,
+            widths=target.widths,
+            norms=list(norms),
+            w_max=sympy_rational(s_q),
+            x_max=sympy_rational(x_eff),
+            inputs_nonnegative=opt.inputs_nonnegative,
+        )
+        k, eps_w = _tighten(prop.k, s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
+    k = max(k, 1)
+    sel = strategy(opt.method)
+    law = (
+        hyperbolic_law(k_segments=k, scale=s)
+        if opt.dist is Dist.HYPERBOLIC
+        else uniform_law(scale=sel.uniform_law_scale(s))
+    )
+    pairs = sum(b * target.widths[i] * target.widths[i + 1] for i, b in enumerate(branches))
+    events = pairs * sel.events_per_pair(k)
+    bound, cov = sel.block_bound(BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, opt.delta))
+    block = opt.width if opt.width is not None else bound
+    if block is None:
+        block = sel.default_block(eps_w=eps_w, scale=s_q)
+    if block is None:
+        raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
+    return Plan(eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events, geometry(opt.pooling), sel)
+
+
+def _tighten(
+    k: int,
+    s: Fraction,
+    target: Target,
+    norms: tuple[Fraction, ...],
+    x_max: Fraction,
+    eps: Fraction,
+    inputs_nonnegative: bool,
+) -> tuple[int, Fraction]:
+    """The least k, starting from the closed form's, whose s·φ^-k satisfies the exact telescoped bound."""
+
+    def fits(kk: int) -> bool:
+        ew = sympy_rational(s) * sp.GoldenRatio ** (-kk)
+        b = propagation.error_bound_x(
+            eps_w=ew,
+            widths=target.widths,
+            norms=list(norms),
+            x_max=sympy_rational(x_max),
+            inputs_nonnegative=inputs_nonnegative,
+        )
+        return enclose(b).upper <= eps
+
+    k = max(k, 1)
+    while k > 1 and fits(k - 1):
+        k -= 1
+    return k, enclose(sympy_rational(s) * sp.GoldenRatio ** (-k)).lower

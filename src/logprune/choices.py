@@ -1,0 +1,78 @@
+"""The options of logprune as enumerations, parsed once at the public entry points.
+
+Every option that used to be a string compared in several modules is one of these enumerations; its
+``value`` is the spelling the command line, Ĝ's meta and the JSON outputs use, so ``json.dumps`` of a
+member writes the same text as before.  :func:`choice` reads a user's value (a member or its spelling)
+and raises one :class:`~logprune.errors.ParameterError` naming ``param=value`` otherwise.
+
+>>> choice(Pooling, "pool", "shared")
+<Pooling.SHARED: 'shared'>
+>>> choice(Method, "method", "simplex")
+Traceback (most recent call last):
+...
+logprune.errors.ParameterError: method=simplex: expected golden, malach or subset-sum
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from logprune.errors import ParameterError
+
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "choice"]
+
+
+class Dist(StrEnum):
+    """The law of G's weights: hyperbolic (log-uniform magnitude, fair sign) or uniform on [-beta, beta]."""
+
+    HYPERBOLIC = "hyperbolic"
+    UNIFORM = "uniform"
+
+
+class Pooling(StrEnum):
+    """How G's intermediate neurons are shared (docs/claims.md, pooling-A and pooling-B)."""
+
+    SHARED = "shared"  # (B): one block of P neurons per input neuron, shared by all outputs
+    PER_WEIGHT = "per-weight"  # (A): a dedicated pool of P neurons per target weight
+
+
+class Method(StrEnum):
+    """The pruning rule that selects, per target weight, the kept neurons of a block."""
+
+    GOLDEN = "golden"  # L3: one product per golden-ratio segment, greedy
+    MALACH = "malach"  # L1/L2: the first single product within eps_w (Malach et al.'s baseline)
+    SUBSET_SUM = "subset-sum"  # the subset of the block's products whose sum is closest (exact search)
+
+
+class Norm(StrEnum):
+    """The output norm of the certificate."""
+
+    L2 = "l2"
+    INF = "inf"
+
+
+class Arithmetic(StrEnum):
+    """The numeric context of Ĝ's effective weights and errors (after mpmath's mp / iv / fp)."""
+
+    EXACT = "exact"  # exact rationals (gmpy2.mpq or Fraction): the default, a certificate
+    BALL = "ball"  # python-flint arb balls: rigorous, a certificate
+    FLOAT = "float"  # float64: an estimate, never a certificate
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _spellings(enum: type[StrEnum]) -> str:
+    values = [m.value for m in enum]
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
+
+
+def choice(enum: type[E], name: str, value: Any) -> E:
+    """``value`` (a member of ``enum`` or its spelling) as a member; a clear error otherwise."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(str(value))
+    except ValueError:
+        raise ParameterError(f"{name}={value}: expected {_spellings(enum)}") from None

@@ -1,0 +1,121 @@
+"""``logprune check claims|practice|sweep``: the theory against samples.
+
+Each subcommand is one function that registers its parser (:data:`SUBCOMMANDS`); a subcommand takes only
+the options it uses, so argparse refuses the others with one line (exit 2) instead of ignoring them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from logprune.cli.common import Parser, add_output, cpu_count, emit, emit_json, emit_lines, error, note
+from logprune.errors import ParameterError
+from logprune.validation import check_int, check_open_unit
+
+__all__ = ["SUBCOMMANDS", "register"]
+
+
+def _claims(sub: Any) -> None:
+    p = sub.add_parser("claims", help="Monte-Carlo validity and tightness of every sampling claim (L1-L4, samplers)")
+    p.add_argument("--quick", action="store_true", help="the quick version the test suite runs")
+    p.add_argument("--trials", default=None, help="trials per claim (default 400 quick, 4000 full)")
+    p.add_argument("--confidence", default="0.99", help="confidence of the Clopper-Pearson intervals (default 0.99)")
+    p.add_argument("--seed", default="0", help="seed of the experiments (default 0)")
+    add_output(p, json_help="print the results as JSON instead of one line per check")
+    p.set_defaults(func=run_claims)
+
+
+def _practice(sub: Any) -> None:
+    p = sub.add_parser("practice", help="sampled weights per target weight in practice (the README's answers)")
+    p.add_argument("--quick", action="store_true", help="two eps, one seed (seconds), no progress bar")
+    engine = p.add_mutually_exclusive_group()
+    engine.add_argument("--workers", default=None, help="parallel processes (default: all cores)")
+    engine.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on the Dask cluster at ADDRESS")
+    p.add_argument(
+        "--report",
+        action="append",
+        default=None,
+        metavar="MD",
+        help="write the answers (Markdown) here; a file with the README's practice markers keeps the rest "
+        "(--report README.md replaces the answers section only); may be repeated",
+    )
+    p.add_argument("--figure", default=None, metavar="STEM", help="write PNG and SVG figures (path stem)")
+    add_output(p, json_help="print the runs as JSON instead of the answers (Markdown)")
+    p.set_defaults(func=run_practice)
+
+
+def _sweep(sub: Any) -> None:
+    p = sub.add_parser("sweep", help="theorem-level sizes over eps, n, layers, delta (JSON, figures)")
+    p.add_argument("--figure", default=None, metavar="STEM", help="write PNG and SVG figures (path stem)")
+    add_output(p, json_help="print every point as JSON instead of the one-line summary")
+    p.set_defaults(func=run_sweep)
+
+
+# adding a subcommand: one function that registers its parser (with ``func``), listed here
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_claims, _practice, _sweep)
+
+
+def register(sub: Any) -> None:
+    c = sub.add_parser("check", help="the theory against samples: check claims, check practice, check sweep")
+    csub = c.add_subparsers(dest="check", required=True, parser_class=Parser)
+    for add in SUBCOMMANDS:
+        add(csub)
+    csub.metavar = "{" + ",".join(csub.choices) + "}"  # the one-line error of a bare `check` lists them
+
+
+def run_claims(args: argparse.Namespace) -> int:
+    from logprune.checks.runner import failed, lines, run_checks
+
+    conf = float(check_open_unit("confidence", args.confidence))
+    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
+    doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0))
+    if args.json:
+        emit_json(args, doc, indent=1, sort_keys=True)
+    else:
+        emit_lines(args, lines(doc))
+    bad = failed(doc)
+    if bad:
+        error(f"refuted: {'; '.join(bad)}")
+        return 1
+    return 0
+
+
+def run_practice(args: argparse.Namespace) -> int:
+    from logprune.checks.practice import answers_markdown, as_json, figure, practice, settings, write_report
+
+    workers = cpu_count() if args.workers is None else check_int("workers", args.workers)
+    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quick)
+    text = answers_markdown(results)
+    if args.json:
+        emit_json(args, as_json(results), indent=1, sort_keys=True)
+    else:
+        emit(args, text)
+    for path in args.report or ():
+        write_report(path, text)
+    if args.figure:
+        _figures(args, figure, results, args.figure)
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    from logprune.checks.sweep import as_json, figures, summary_line, sweep
+
+    points = sweep(progress=True)
+    if args.json:
+        emit_json(args, as_json(points), indent=1, sort_keys=True)
+    else:
+        emit_lines(args, [summary_line(points)])
+    if args.figure:
+        _figures(args, figures, points, args.figure)
+    return 0
+
+
+def _figures(args: argparse.Namespace, draw: Callable[[Any, Path], list[Path]], data: Any, stem: str) -> None:
+    try:
+        paths = draw(data, Path(stem))
+    except ImportError:
+        raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
+    note(args, "figures: " + ", ".join(str(p) for p in paths))

@@ -1,0 +1,123 @@
+"""What every command shares: the one-line-error parser, the output options and the error handling.
+
+- :class:`Parser`: argparse with one-line errors (``logprune: error: ... (see PROG --help)``, exit 2).
+- :func:`add_output` gives a command the two output options every command takes: ``--json`` (a switch:
+  JSON on stdout instead of text) and ``--output FILE`` (what would go to stdout is written to FILE,
+  atomically, so a failed run leaves an existing FILE intact).
+- :func:`emit`, :func:`emit_lines`, :func:`emit_json` print (or write) what the library formatted;
+  :func:`note` prints a side remark where it cannot corrupt JSON on stdout.
+- :func:`call` runs a command: a :class:`~logprune.errors.LogpruneError` (bad input, a file that does not
+  hold what it claims) or an OS error becomes one line on stderr and exit 2; an unexpected failure one
+  line and exit 3, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
+
+from logprune.atomic import write_text_atomic
+from logprune.errors import LogpruneError
+
+__all__ = [
+    "Parser",
+    "add_output",
+    "call",
+    "cpu_count",
+    "emit",
+    "emit_json",
+    "emit_lines",
+    "error",
+    "json_text",
+    "note",
+]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump) that name the (sub)command whose help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"logprune: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        ns, extras = super().parse_known_args(args, namespace)
+        if not hasattr(ns, "_leaf"):  # the innermost subcommand parses first: its name wins
+            ns._leaf = self.prog
+        return ns, extras
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:  # an option the subcommand does not take is refused, never ignored
+            sys.stderr.write(f"logprune: error: unrecognized arguments: {' '.join(extras)} (see {ns._leaf} --help)\n")
+            raise SystemExit(2)
+        return ns
+
+
+def add_output(p: argparse.ArgumentParser, *, json_help: str = "print JSON instead of text") -> None:
+    """``--json`` (switch) and ``--output FILE`` (atomic), the output options of every command."""
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--output", default=None, metavar="FILE", help="write to FILE (atomically) instead of stdout")
+
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """``text`` to ``--output`` (atomically) or to stdout."""
+    out = getattr(args, "output", None)
+    if out:
+        write_text_atomic(out, text)
+    else:
+        sys.stdout.write(text)
+
+
+def emit_lines(args: argparse.Namespace, lines: Iterable[str]) -> None:
+    emit(args, "".join(f"{line}\n" for line in lines))
+
+
+def json_text(doc: Any, *, indent: int = 2, sort_keys: bool = False) -> str:
+    """The JSON text the toolkit writes (UTF-8 as is, a final newline)."""
+    return json.dumps(doc, indent=indent, sort_keys=sort_keys, ensure_ascii=False) + "\n"
+
+
+def emit_json(args: argparse.Namespace, doc: Any, *, indent: int = 2, sort_keys: bool = False) -> None:
+    emit(args, json_text(doc, indent=indent, sort_keys=sort_keys))
+
+
+def note(args: argparse.Namespace, text: str) -> None:
+    """A remark (notices, the paths of written figures): on stdout, or on stderr when stdout carries JSON."""
+    to_stderr = bool(getattr(args, "json", False)) and not getattr(args, "output", None)
+    (sys.stderr if to_stderr else sys.stdout).write(f"{text}\n")
+
+
+def error(text: str) -> None:
+    """The one-line message of a command that ran but failed (exit 1 follows)."""
+    sys.stderr.write(f"logprune: error: {text}\n")
+
+
+def cpu_count() -> int:
+    """All cores: the default number of worker processes."""
+    return os.cpu_count() or 1
+
+
+def call(func: Command, args: argparse.Namespace) -> int:
+    """Run a command with the toolkit's error contract (module doc)."""
+    try:
+        return int(func(args))
+    except LogpruneError as exc:
+        error(str(exc))
+        return 2
+    except (OSError, MemoryError) as exc:
+        error(f"{type(exc).__name__}: {exc}")
+        return 2
+    except Exception as exc:  # never a traceback for the user; the message says where to look
+        sys.stderr.write(f"logprune: internal error: {type(exc).__name__}: {exc}\n")
+        return 3

@@ -1,0 +1,38 @@
+"""``logprune verify``: re-derive a Ĝ file from its seed and the target (the library's VerifyReport prints itself)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from logprune.choices import Arithmetic
+from logprune.cli.common import add_output, emit_json, emit_lines
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("verify", help="re-derive a Ĝ file from its seed and the target")
+    p.add_argument("ghat", help="the Ĝ file (.npz) written by construct --out")
+    p.add_argument("--target", required=True, help="the target network .npz Ĝ was built for")
+    p.add_argument(
+        "--context",
+        default=None,
+        choices=[m.value for m in Arithmetic],
+        help="arithmetic of the recomputed errors (default: the one the file was built with)",
+    )
+    add_output(p, json_help="print a JSON summary of the verification instead of the text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from logprune.construct.target import load_target
+    from logprune.construct.verify import verify
+
+    target, _ = load_target(args.target)
+    report = verify(args.ghat, target, arithmetic=args.context)
+    if args.json:
+        emit_json(args, report.as_json())
+    else:
+        emit_lines(args, report.lines())
+    return 0 if report.ok else 1

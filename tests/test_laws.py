@@ -1,0 +1,296 @@
+"""The weight laws as objects (docs/claims.md, L2, L3, L4): G's sampler unchanged bit for bit, the
+probabilities against scipy.stats and exact integration, the JSON record and its checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scipy import stats
+
+from logprune.bounds import hyperbolic, laws, uniform
+from logprune.bounds import symbols as sym
+from logprune.bounds.certified import enclose
+from logprune.choices import Dist
+from logprune.errors import LogpruneError, ParameterError, ParameterTypeError
+
+from helpers import assert_encloses
+
+# Ĝ meta records written before the laws moved to bounds/ (construct/gsample.py's Law.as_json)
+OLD_RECORDS = [
+    (
+        "H",
+        1,
+        1.0,
+        '{"dist": "hyperbolic", "alpha": 0.6180339887498949, "beta": 0.7861513777574233, '
+        '"exact": {"alpha": "1/GoldenRatio", "beta": "1/sqrt(GoldenRatio)"}}',
+    ),
+    (
+        "H",
+        5,
+        1.0,
+        '{"dist": "hyperbolic", "alpha": 0.164549417431383, "beta": 1.1278384855616823, '
+        '"exact": {"alpha": "GoldenRatio**(-15/4)", "beta": "GoldenRatio**(1/4)"}}',
+    ),
+    (
+        "H",
+        21,
+        0.37,
+        '{"dist": "hyperbolic", "alpha": 0.00031084617529038923, "beta": 4.702170073068622, '
+        '"exact": {"alpha": "sqrt(6665327448508334)/(134217728*GoldenRatio**(63/4))", '
+        '"beta": "sqrt(6665327448508334)*GoldenRatio**(17/4)/134217728"}}',
+    ),
+    (
+        "H",
+        29,
+        0.1,
+        '{"dist": "hyperbolic", "alpha": 9.005727973749076e-06, "beta": 6.399893567348187, '
+        '"exact": {"alpha": "sqrt(7205759403792794)/(268435456*GoldenRatio**(87/4))", '
+        '"beta": "sqrt(7205759403792794)*GoldenRatio**(25/4)/268435456"}}',
+    ),
+    (
+        "U",
+        0,
+        1.0,
+        '{"dist": "uniform", "alpha": 0.0, "beta": 0.7861513777574233, "exact": {"beta": "1/sqrt(GoldenRatio)"}}',
+    ),
+    (
+        "U",
+        0,
+        0.37,
+        '{"dist": "uniform", "alpha": 0.0, "beta": 0.4781972143765176, '
+        '"exact": {"beta": "sqrt(6665327448508334)/(134217728*sqrt(GoldenRatio))"}}',
+    ),
+    (
+        "U",
+        0,
+        0.1 * (1 + 5**0.5) / 2,
+        '{"dist": "uniform", "alpha": 0.0, "beta": 0.31622776601683794, '
+        '"exact": {"beta": "sqrt(2914790907522730)/(134217728*sqrt(GoldenRatio))"}}',
+    ),
+]
+
+
+def _g_law(kind: str, k: int, scale: float) -> laws.Law:
+    return laws.hyperbolic_law(k_segments=k, scale=scale) if kind == "H" else laws.uniform_law(scale=scale)
+
+
+@pytest.mark.parametrize(("kind", "k", "scale", "record"), OLD_RECORDS)
+def test_G_laws_record_the_same_floats_and_exact_forms_as_before(kind: str, k: int, scale: float, record: str) -> None:
+    assert _g_law(kind, k, scale).as_json() == json.loads(record)
+
+
+def _old_draw(doc: dict, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:  # type: ignore[type-arg]
+    """construct/gsample.py's Law.draw before the move, verbatim (the reference G was drawn with)."""
+    if doc["dist"] == "hyperbolic":
+        mag = np.exp(rng.uniform(math.log(doc["alpha"]), math.log(doc["beta"]), size=shape))
+        sign = rng.integers(0, 2, size=shape, dtype=np.int8) * 2 - 1
+        return mag * sign
+    return rng.uniform(-doc["beta"], doc["beta"], size=shape)
+
+
+def _rng(seed: int, *key: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+@given(
+    st.sampled_from([r[:3] for r in OLD_RECORDS]),
+    st.integers(0, 2**63),
+    st.lists(st.integers(0, 7), min_size=1, max_size=3).map(tuple),
+)
+def test_sample_reproduces_the_old_draw_bit_for_bit(law_key: tuple, seed: int, shape: tuple[int, ...]) -> None:  # type: ignore[type-arg]
+    law = _g_law(*law_key)
+    new = law.sample(_rng(seed, 1, 2, 0), shape)
+    old = _old_draw(law.as_json(), _rng(seed, 1, 2, 0), shape)
+    assert new.dtype == old.dtype == np.float64 and new.shape == shape
+    assert new.tobytes() == old.tobytes()
+
+
+def test_G_blocks_hash_as_before() -> None:
+    """Two blocks of G drawn as construct/gsample.py draws them (streams (t, j, 0), neuron-major, then
+    transposed); the hashes were taken with the old Law before the move."""
+    h = laws.hyperbolic_law(k_segments=21, scale=0.37)
+    a = h.sample(_rng(7, 2, 3, 0), (50,))
+    b = np.ascontiguousarray(h.sample(_rng(7, 3, 3, 0), (50, 4)).T)
+    assert hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest() == (
+        "7fbae2c091aef5c5295d031b8dd798a09856159abe0a5d39f74c6015694d3898"
+    )
+    u = laws.uniform_law(scale=0.37)
+    a = np.ascontiguousarray(u.sample(_rng(7, 0, 2, 0), (40, 3)).T)
+    b = np.ascontiguousarray(u.sample(_rng(7, 1, 2, 0), (40, 3)).T)
+    assert hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest() == (
+        "426df7ada8252ebcaf3ab498b82680beb80c8a05595ee1ec7960651ce20bcc40"
+    )
+
+
+supports = st.tuples(
+    st.fractions(min_value=Fraction(1, 10**4), max_value=Fraction(1), max_denominator=10**4),
+    st.fractions(min_value=Fraction(11, 10), max_value=Fraction(10**3), max_denominator=100),
+).map(lambda ab: (ab[0], ab[0] * ab[1]))
+
+
+@given(supports, st.floats(0, 1), st.floats(0, 1))
+def test_hyperbolic_segment_probability_matches_scipy_loguniform(ab: tuple, s: float, t: float) -> None:  # type: ignore[type-arg]
+    a, b = ab
+    law = laws.hyperbolic(alpha=a, beta=b)
+    # a segment that may stick out of the support on either side: the law clips it
+    lo = Fraction(a) * Fraction(2, 3) + (b - a) * Fraction(s).limit_denominator(1000) * Fraction(1, 2)
+    hi = lo + (b - a) * Fraction(t).limit_denominator(1000)
+    p = law.segment_probability(lo, hi)
+    ref = stats.loguniform(float(a), float(b))
+    assert float(p.decimal) == pytest.approx(ref.cdf(float(hi)) - ref.cdf(float(lo)), rel=1e-9, abs=1e-12)
+
+
+@given(st.fractions(min_value=Fraction(1, 100), max_value=Fraction(10), max_denominator=100), st.floats(0, 1))
+def test_uniform_segment_probability_matches_scipy_uniform(beta: Fraction, t: float) -> None:
+    law = laws.uniform(beta=beta)
+    lo = beta * Fraction(t).limit_denominator(1000)
+    hi = lo + beta / 3
+    ref = stats.uniform(loc=-float(beta), scale=2 * float(beta))
+    expect = 2 * (ref.cdf(min(float(hi), float(beta))) - ref.cdf(float(lo)))  # |W|: both signs
+    assert float(law.segment_probability(lo, hi).decimal) == pytest.approx(expect, rel=1e-9, abs=1e-15)
+
+
+@given(supports, st.floats(0, 1), st.floats(0, 1))
+def test_hyperbolic_product_probability_matches_scipy_triang(ab: tuple, s: float, t: float) -> None:  # type: ignore[type-arg]
+    a, b = ab
+    law = laws.hyperbolic(alpha=a, beta=b)
+    lo = Fraction(a * a) + (b * b - a * a) * Fraction(s * t).limit_denominator(10**4)
+    hi = Fraction(a * a) + (b * b - a * a) * Fraction(s).limit_denominator(10**4)
+    if lo >= hi:
+        return
+    la, lb = math.log(a), math.log(b)
+    ref = stats.triang(c=0.5, loc=2 * la, scale=2 * (lb - la))
+    expect = ref.cdf(math.log(hi)) - ref.cdf(math.log(lo))
+    assert float(law.product_segment_probability(lo, hi).decimal) == pytest.approx(expect, rel=1e-7, abs=1e-12)
+
+
+@given(
+    st.fractions(min_value=Fraction(1, 10), max_value=Fraction(3), max_denominator=20),
+    st.fractions(min_value=0, max_value=1, max_denominator=100),
+    st.fractions(min_value=Fraction(1, 100), max_value=1, max_denominator=100),
+)
+def test_uniform_product_probability_is_the_integral_of_the_joint_density(
+    beta: Fraction, s: Fraction, width: Fraction
+) -> None:
+    """P(lo <= |ab| <= hi) = (1/beta) integral_0^beta [min(1, hi/(a beta)) - min(1, lo/(a beta))] da,
+    by mpmath quadrature (an independent path from F(z) = z(1 - ln z))."""
+    law = laws.uniform(beta=beta)
+    big_b = beta * beta
+    lo, hi = big_b * s * Fraction(1, 2), big_b * min(Fraction(1), s * Fraction(1, 2) + width)
+
+    def cdf(t: Fraction) -> mpmath.mpf:
+        if t == 0:
+            return mpmath.mpf(0)
+        bt, tt = mpmath.mpf(beta.numerator) / beta.denominator, mpmath.mpf(t.numerator) / t.denominator
+        return mpmath.quad(lambda x: min(1, tt / (x * bt)), [0, tt / bt, bt]) / bt
+
+    with mpmath.workdps(30):
+        assert_encloses(law.product_segment_probability(lo, hi), cdf(hi) - cdf(lo), max_radius=Fraction(1, 10**12))
+
+
+def test_densities_integrate_to_one_and_cdfs_are_their_integrals() -> None:
+    w, x = sym.w, sym.x
+    h = laws.hyperbolic(alpha="1/1000", beta=1)
+    u = laws.uniform(beta="3/4")
+    assert sp.simplify(2 * sp.integrate(h.density().subs(w, x), (x, sp.Rational(1, 1000), 1)) - 1) == 0
+    assert sp.integrate(u.density(), (w, -sp.Rational(3, 4), sp.Rational(3, 4))) == 1
+    half = sp.Rational(1, 2)
+    assert sp.simplify(h.cdf().subs(w, half) - (half + sp.integrate(h.density().subs(w, x), (x, h.alpha, half)))) == 0
+    assert u.cdf().subs(w, sp.Rational(1, 4)) == sp.integrate(u.density(), (w, -sp.Rational(3, 4), sp.Rational(1, 4)))
+    assert sp.simplify(h.magnitude_cdf().subs(x, half) - 2 * (h.cdf().subs(w, half) - half)) == 0
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 21])
+def test_law_coverage_is_the_module_coverage(k: int) -> None:
+    """One implementation: the law's coverage is what bounds.hyperbolic and bounds.uniform report."""
+    best = laws.hyperbolic_law(k_segments=k, scale=1)
+    c = hyperbolic.coverage(k)
+    cov = best.coverage(k=k)
+    assert cov.lower <= Fraction(int(c.p), int(c.q)) <= cov.upper
+    old = uniform.coverage(k_segments=k)
+    new = laws.uniform_law(scale=1).coverage(k=k)
+    assert (new.lower, new.upper, new.exact) == (old.lower, old.upper, old.exact)
+
+
+@pytest.mark.parametrize("k", [2, 5, 10, 20])
+def test_L2_uniform_coverage_is_far_below_the_hyperbolic_optimum(k: int) -> None:
+    """G's two laws at the same scale: the uniform law's finest segment costs like phi^-k."""
+    cu = laws.uniform_law(scale=1).coverage(k=k)
+    ch = laws.hyperbolic_law(k_segments=k, scale=1).coverage(k=k)
+    assert cu.upper < ch.lower
+
+
+@given(
+    st.one_of(
+        st.tuples(st.just("H"), st.integers(0, 40), st.floats(1e-6, 1e3)),
+        st.tuples(st.just("U"), st.just(0), st.floats(1e-6, 1e3)),
+    )
+)
+@example(("H", 29, 0.1))
+def test_law_from_json_round_trip(key: tuple) -> None:  # type: ignore[type-arg]
+    law = _g_law(*key)
+    doc = json.loads(json.dumps(law.as_json()))  # through a file's JSON
+    again = laws.law_from_json(doc)
+    assert again == law and again.as_json() == law.as_json()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "error", "fragment"),
+    [
+        (lambda d: {**d, "dist": "cauchy"}, ParameterError, "dist=cauchy"),
+        (lambda d: {k: v for k, v in d.items() if k != "exact"}, ParameterTypeError, "exact=None"),
+        (lambda d: {**d, "alpha": d["alpha"] * (1 + 2**-50)}, ParameterError, "does not match"),
+        (lambda d: {**d, "exact": {**d["exact"], "alpha": "__import__('os').getcwd()"}}, ParameterTypeError, "alpha="),
+        (lambda d: {**d, "exact": {**d["exact"], "beta": "1/10**9"}}, ParameterError, "need 0 < alpha < beta"),
+        (lambda d: {**d, "exact": {**d["exact"], "beta": "0"}}, ParameterError, "beta=0"),
+        (lambda d: [d], ParameterTypeError, "expected a JSON object"),
+    ],
+)
+def test_law_from_json_refuses_what_would_not_regenerate_G(mutate, error, fragment) -> None:  # type: ignore[no-untyped-def]
+    doc = laws.hyperbolic_law(k_segments=5, scale=1.0).as_json()
+    with pytest.raises(error) as info:
+        laws.law_from_json(mutate(doc))
+    assert isinstance(info.value, LogpruneError)
+    assert fragment in str(info.value)
+
+
+def test_factories_check_the_parameters_once() -> None:
+    with pytest.raises(ParameterError, match="alpha=1, beta=1: need 0 < alpha < beta"):
+        laws.hyperbolic(alpha=1, beta=1)
+    with pytest.raises(ParameterError, match="alpha=0"):
+        laws.hyperbolic(alpha=0, beta=1)
+    with pytest.raises(ParameterError, match="alpha=2, beta=sqrt"):
+        laws.hyperbolic(alpha=2, beta=sp.sqrt(2))
+    with pytest.raises(ParameterError, match="beta=-1"):
+        laws.uniform(beta=-1)
+    with pytest.raises(ParameterError, match="dist=normal"):
+        laws.law("normal", beta=1)
+    with pytest.raises(ParameterError, match="alpha=None"):
+        laws.law(Dist.HYPERBOLIC, beta=1)
+    with pytest.raises(ParameterError, match="no alpha"):
+        laws.law(Dist.UNIFORM, alpha="1/2", beta=1)
+    assert laws.law("hyperbolic", alpha="1e-3", beta=2) == laws.hyperbolic(alpha=Fraction(1, 1000), beta=2)
+    assert laws.law(Dist.UNIFORM, beta="0.75") == laws.uniform(beta=Fraction(3, 4))
+
+
+def test_segment_probability_refuses_an_empty_or_reversed_segment() -> None:
+    law = laws.hyperbolic(alpha="1/10", beta=10)
+    with pytest.raises(ParameterError, match="need lo <= hi"):
+        law.segment_probability(2, 1)
+    assert law.segment_probability(20, 30).exact == 0  # outside the support
+    assert law.segment_probability(0, 100).exact == 1  # the whole support
+
+
+def test_the_float_rule_is_twenty_certified_digits_rounded_once() -> None:
+    law = laws.hyperbolic_law(k_segments=21, scale=0.37)
+    assert law.alpha_float == float(enclose(law.alpha, digits=20).decimal)
+    assert law.alpha == sp.sqrt(sp.Rational(0.37)) * sp.GoldenRatio ** sp.Rational(-63, 4)  # 0.37: its binary value
