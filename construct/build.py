@@ -19,18 +19,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
-from logprune.choices import Arithmetic, Method
-from logprune.construct.effective import ColumnErrors, LayerErrors, column_errors
+from logprune.choices import Arithmetic
+from logprune.construct.effective import ErrorStats, column_errors, edge_products
+from logprune.construct.forward import SparseNet
 from logprune.construct.gsample import block_weights
-from logprune.construct.methods import BlockProblem, strategy
+from logprune.construct.methods import BlockProblem
 from logprune.construct.numeric import context_for
 from logprune.construct.plan import Plan
-from logprune.construct.pooling import PoolGeometry
 from logprune.construct.target import Target
 from logprune.errors import ParameterError
 
@@ -39,18 +37,11 @@ __all__ = ["BlockEdges", "Built", "Shared", "build_layers", "default_workers", "
 
 @dataclass(frozen=True)
 class Shared:
-    """What every block needs (sent once to each worker)."""
+    """What every block needs (sent once to each worker): the plan, the seed, the arithmetic."""
 
+    plan: Plan
     seed: int
-    law: Any
-    size: int
-    k: int
-    scale: float
-    eps_w: Fraction
-    pool: PoolGeometry
-    method: Method
     arithmetic: Arithmetic
-    branches: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -65,50 +56,32 @@ class BlockEdges:
     missing: tuple[tuple[int, int, int], ...]  # (o, branch, segment)
 
 
-def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges, ColumnErrors]:
-    """Sample block j of target layer ``layer``, select, and compute the errors of column w = W[:, j]."""
-    n_out = w.shape[0]
-    P = sh.size
-    a, b = block_weights(seed=sh.seed, law=sh.law, layer=layer, block=j, n_out=n_out, size=P, pool=sh.pool)
-    a2 = np.broadcast_to(a[None, :], (n_out, P)) if a.ndim == 1 else a
+def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges, ErrorStats]:
+    """Sample block j of target layer ``layer``, select, and compute the errors of column w = W[:, j]
+    from the kept edges (the same computation as ``verify``'s, :mod:`~logprune.construct.effective`)."""
+    pl = sh.plan
+    n_out, P, pool = w.shape[0], pl.block, pl.pool
+    a, b = block_weights(seed=sh.seed, law=pl.law, layer=layer, block=j, n_out=n_out, size=P, pool=pool)
+    a2 = pool.in_view(a, n_out)
     q = a2 * b
-    sel = strategy(sh.method)
-    eps_f = float(sh.eps_w)
+    eps_f = float(pl.eps_w)
     used_in: dict[int, float] = {}  # kept in-edges, first occurrence first (a neuron keeps one in-edge)
     out_o: list[np.ndarray] = []
     out_u: list[np.ndarray] = []
     out_b: list[np.ndarray] = []
-    prod_o: list[np.ndarray] = []
-    prod_br: list[np.ndarray] = []
-    prod_a: list[np.ndarray] = []
     missing: list[tuple[int, int, int]] = []
-    for branch in range(sh.branches[layer]):
+    for branch in range(pl.branches[layer]):
         usable = a2 > 0 if branch == 0 else a2 < 0
-        picked = sel.select(BlockProblem(q, usable, w, sh.scale, sh.k, eps_f))
+        picked = pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f))
         missing += [(o, branch, t) for o, t in picked.missing]
         ko = np.asarray(picked.o, dtype=np.int64)
         kp = np.asarray(picked.p, dtype=np.int64)
-        u = sh.pool.neuron(j, ko, kp, n_out, P)
-        av = a2[ko, kp]
-        for uu, aa in zip(u.tolist(), av.tolist(), strict=True):
+        u = pool.neuron(j, ko, kp, n_out, P)
+        for uu, aa in zip(u.tolist(), a2[ko, kp].tolist(), strict=True):
             used_in.setdefault(uu, aa)
         out_o.append(ko)
         out_u.append(np.asarray(u, dtype=np.int64))
         out_b.append(b[ko, kp].astype(np.float64))
-        prod_o.append(ko)
-        prod_br.append(np.full(ko.size, branch, dtype=np.int64))
-        prod_a.append(av.astype(np.float64))
-    ctx = context_for(sh.arithmetic)
-    errors = column_errors(
-        ctx,
-        w=w,
-        branches=sh.branches[layer],
-        o=_cat(prod_o),
-        branch=_cat(prod_br),
-        a=_catf(prod_a),
-        b=_catf(out_b),
-        eps_w=sh.eps_w,
-    )
     edges = BlockEdges(
         np.fromiter(used_in.keys(), dtype=np.int64, count=len(used_in)),
         np.fromiter(used_in.values(), dtype=np.float64, count=len(used_in)),
@@ -117,6 +90,19 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges
         _catf(out_b),
         tuple(missing),
     )
+    base = pool.width(j, n_out, P)  # the neurons of blocks 0..j-1: this block's neurons follow them
+    products = edge_products(
+        in_u=edges.in_u - base,
+        in_j=np.full(edges.in_u.size, j, dtype=np.int64),
+        in_a=edges.in_a,
+        out_o=edges.out_o,
+        out_u=edges.out_u - base,
+        out_b=edges.out_b,
+        width=pool.width(1, n_out, P),
+        branches=pl.branches[layer],
+    )
+    ctx = context_for(sh.arithmetic)
+    errors = column_errors(ctx, w=w, branches=pl.branches[layer], products=products, eps_w=pl.eps_w)
     return edges, errors
 
 
@@ -124,11 +110,8 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges
 class Built:
     """Ĝ's kept weights, layer by layer of G, with the error statistics and the uncovered items."""
 
-    shapes: tuple[tuple[int, int], ...]
-    rows: tuple[np.ndarray, ...]
-    cols: tuple[np.ndarray, ...]
-    vals: tuple[np.ndarray, ...]
-    errors: tuple[LayerErrors, ...]
+    net: SparseNet
+    errors: tuple[ErrorStats, ...]
     missing: tuple[tuple[int, int, int, int, int], ...]  # (layer, o, j, branch, segment)
 
 
@@ -148,7 +131,7 @@ class TaskResult:
     merge is done where the blocks ran, so the parent folds one record per task, not per block)."""
 
     blocks: list[BlockEdges]
-    errors: LayerErrors
+    errors: ErrorStats
 
 
 def _task_in_worker(task: tuple[int, int, np.ndarray]) -> TaskResult:
@@ -159,11 +142,11 @@ def _task_in_worker(task: tuple[int, int, np.ndarray]) -> TaskResult:
 def _task(sh: Shared, task: tuple[int, int, np.ndarray]) -> TaskResult:
     """A run of consecutive blocks j0, j0+1, ... of one layer; ``cols`` holds their target columns."""
     layer, j0, cols = task
-    errors = LayerErrors(cols.shape[0])
+    errors = ErrorStats(cols.shape[0])
     blocks = []
     for c in range(cols.shape[1]):
         edges, col = run_block(sh, layer, j0 + c, cols[:, c])
-        errors.add(col)
+        errors.merge(col)
         blocks.append(edges)
     return TaskResult(blocks, errors)
 
@@ -212,7 +195,7 @@ def build_layers(
     progress: Callable[[int], None] | None = None,
 ) -> Built:
     """Run every block (module doc) and assemble Ĝ's layers in block order."""
-    sh = Shared(seed, pl.law, pl.block, pl.k, pl.scale, pl.eps_w, pl.pool, pl.selection.method, arithmetic, pl.branches)
+    sh = Shared(pl, seed, arithmetic)
     blocks = sum(W.shape[1] for W in target.weights)
     # a few tasks per worker balance the load; one block per task in a single process costs nothing
     per_task = 1 if workers <= 1 and scheduler is None else max(1, blocks // (8 * max(workers, 2)))
@@ -224,7 +207,7 @@ def build_layers(
         shapes += [(width, n_in), (n_out, width)]
     # edges are kept per block; error statistics are folded in as they arrive (memory: Ĝ, not G)
     edges: list[list[tuple[np.ndarray, ...]]] = [[] for _ in target.weights]
-    errors = [LayerErrors(W.shape[0]) for W in target.weights]
+    errors = [ErrorStats(W.shape[0]) for W in target.weights]
     missing: list[tuple[int, int, int, int, int]] = []
     for (layer, j0, _), res in zip(tasks, _results(sh, tasks, workers, scheduler), strict=True):
         for c, r in enumerate(res.blocks):
@@ -241,7 +224,7 @@ def build_layers(
         rows += [_cat([e[0] for e in es]), _cat([e[3] for e in es])]
         cols += [_cat([e[1] for e in es]), _cat([e[4] for e in es])]
         vals += [_catf([e[2] for e in es]), _catf([e[5] for e in es])]
-    return Built(tuple(shapes), tuple(rows), tuple(cols), tuple(vals), tuple(errors), tuple(missing))
+    return Built(SparseNet(tuple(shapes), tuple(rows), tuple(cols), tuple(vals)), tuple(errors), tuple(missing))
 
 
 def default_workers() -> int:

@@ -25,11 +25,11 @@ from fractions import Fraction
 from typing import Any
 
 from logprune.choices import Arithmetic, Norm
-from logprune.construct.effective import LayerErrors
-from logprune.construct.numeric import sqrt_up
+from logprune.construct.effective import ErrorStats
+from logprune.construct.numeric import Context, as_fraction, sqrt_up
 from logprune.construct.target import Target
 
-__all__ = ["Certificate", "certificate", "decide"]
+__all__ = ["Assessment", "Certificate", "assess", "certificate", "decide"]
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,17 @@ class Certificate:
         }
 
 
-def _layer_deltas(errs: LayerErrors) -> tuple[Fraction, Fraction]:
-    """(Delta >= ||E||_2, Dinf >= max row l2 norm of E) for E = [E_branch0, E_branch1, ...]."""
-    fro_sq, one, inf, row_sq = errs.bounds()
-    return min(sqrt_up(fro_sq), sqrt_up(one * inf)), sqrt_up(row_sq)
+def _layer_deltas(errs: ErrorStats) -> tuple[Fraction, Fraction]:
+    """(Delta >= ||E||_2, Dinf >= max row l2 norm of E) for E = [E_branch0, E_branch1, ...]:
+    ||E||_2 <= ||E||_F and ||E||_2 <= sqrt(||E||_1·||E||_inf)."""
+    b = errs.bounds()
+    return min(sqrt_up(b.fro_sq), sqrt_up(b.max_col_l1 * b.max_row_l1)), sqrt_up(b.max_row_sq)
 
 
 def certificate(
     *,
     target: Target,
-    errors: Sequence[LayerErrors],
+    errors: Sequence[ErrorStats],
     norms: Sequence[Fraction],
     x_max: Fraction,
     norm: Norm,
@@ -93,13 +94,60 @@ def certificate(
 
 
 def decide(
-    *, weight_eps: Fraction | None, eps: Fraction | None, max_weight_error: Fraction, bound: Fraction
+    *,
+    weight_eps: Fraction | None,
+    eps: Fraction | None,
+    max_weight_error: Fraction,
+    bound: Fraction,
+    certified: bool,
 ) -> tuple[bool, str]:
-    """Success, and why: every weight within weight_eps (per-weight mode) or bound <= eps (output mode)."""
+    """Success, and why: every weight within weight_eps (per-weight mode) or bound <= eps (output mode).
+    In the float context the numbers are estimates, and the reason says so."""
     if weight_eps is not None:
-        return (
-            max_weight_error <= weight_eps,
-            f"max weight error {float(max_weight_error):.3e} vs weight_eps {weight_eps}",
-        )
-    assert eps is not None
-    return bound <= eps, f"certified bound {float(bound):.3e} vs eps {eps}"
+        ok = max_weight_error <= weight_eps
+        reason = f"max weight error {float(max_weight_error):.3e} vs weight_eps {weight_eps}"
+    else:
+        assert eps is not None
+        ok, reason = bound <= eps, f"certified bound {float(bound):.3e} vs eps {eps}"
+    return ok, reason if certified else reason + " (float estimate: not a certificate)"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The certificate of a Ĝ, its largest weight error, the share within eps_w, and the decision."""
+
+    certificate: Certificate
+    max_weight_error: Fraction
+    within_eps_w: float
+    ok: bool
+    reason: str
+
+
+def assess(
+    ctx: Context,
+    *,
+    target: Target,
+    errors: Sequence[ErrorStats],
+    norms: Sequence[Fraction],
+    x_max: Fraction,
+    norm: Norm,
+    eps: Fraction | None,
+    weight_eps: Fraction | None,
+) -> Assessment:
+    """Certificate, largest error and decision from the error statistics: what ``construct`` reports
+    and what ``verify`` recomputes, by the same function."""
+    cert = certificate(
+        target=target,
+        errors=errors,
+        norms=norms,
+        x_max=x_max,
+        norm=norm,
+        arithmetic=ctx.kind,
+        certified=ctx.certified,
+    )
+    max_err = max(as_fraction(e.max_abs) for e in errors)
+    within = sum(e.within for e in errors) / sum(e.count for e in errors)
+    ok, reason = decide(
+        weight_eps=weight_eps, eps=eps, max_weight_error=max_err, bound=cert.bound, certified=ctx.certified
+    )
+    return Assessment(cert, max_err, within, ok, reason)

@@ -2,107 +2,88 @@
 
 Target layer i is realised by G's layers 2i and 2i+1: an intermediate neuron u keeps one in-weight a
 from input j and out-weights b towards outputs o, so (o, j) receives a·b on the branch of a's sign
-(a > 0: σ(x_j); a < 0: σ(-x_j), docs/claims.md, propagation).  The effective weight of (o, j) on a branch
-is the sum of its products, and its error e = sum - w_(o,j) (for the σ(-x) branch this is minus the error
-of the coefficient -w, the same magnitude).  Products of float64 weights are exact rationals, so in the
-exact context every e is exact.
+(a > 0: σ(x_j); a < 0: σ(-x_j), docs/claims.md, propagation; a = 0 contributes nothing).  The effective
+weight of (o, j) on a branch is the sum of its products, and its error e = sum - w_(o,j) (for the σ(-x)
+branch this is minus the error of the coefficient -w: the same magnitude).  Products of float64 weights
+are exact rationals, so in the exact context every e is exact.
 
-Per column j (one block of G) only sufficient statistics of the errors are kept
-(:class:`ColumnErrors`), as exact rational upper bounds: what the certificate needs (sums of squares and
-of magnitudes per row, magnitudes per column, the largest magnitude) and the count within eps_w.  They
-add up over columns in any order (:class:`LayerErrors`), so blocks may be computed in any process.
+:func:`edge_products` turns kept edges into products; :func:`column_errors` turns the products of one
+column j into error statistics.  The build applies both to the edges it writes, ``verify`` to the edges
+it reads: one computation.  Only sufficient statistics of the errors are kept (:class:`ErrorStats`), as
+exact rational upper bounds: what the certificate needs (sums of squares and of magnitudes per row,
+magnitudes per column, the largest magnitude) and the count within eps_w.  They merge over columns in
+any order, so blocks may be computed in any process.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from logprune.choices import Arithmetic
 from logprune.construct.numeric import Context, as_fraction, rational
 
-__all__ = ["ColumnErrors", "LayerErrors", "column_errors"]
+__all__ = ["ErrorBounds", "ErrorStats", "Products", "column_errors", "edge_products"]
 
 
-@dataclass(frozen=True)
-class ColumnErrors:
-    """Error statistics of column j of one target layer (exact rationals, upper bounds)."""
+class Products(NamedTuple):
+    """Kept products a[t]·b[t], each serving output o[t] from input j[t] on branch ``branch[t]``."""
 
-    sq: tuple[Any, ...]  # per output o: sum over branches of e^2
-    abs: tuple[Any, ...]  # per output o: sum over branches of |e|
-    col_abs: tuple[Any, ...]  # per branch: sum over outputs of |e|
-    max_abs: Any
-    within: int  # errors with |e| <= eps_w (exact comparison of the upper bound)
-    count: int
+    o: np.ndarray
+    j: np.ndarray
+    branch: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
 
 
-def column_errors(
-    ctx: Context,
+def edge_products(
     *,
-    w: np.ndarray,
+    in_u: np.ndarray,
+    in_j: np.ndarray,
+    in_a: np.ndarray,
+    out_o: np.ndarray,
+    out_u: np.ndarray,
+    out_b: np.ndarray,
+    width: int,
     branches: int,
-    o: np.ndarray,
-    branch: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    eps_w: Fraction,
-) -> ColumnErrors:
-    """The errors of column w (n_out target weights) given every kept product a[t]·b[t] of the column,
-    each serving output o[t] on branch ``branch[t]`` (module doc)."""
-    n_out = w.shape[0]
-    sums: list[dict[int, Any]] = [{} for _ in range(branches)]
-    with ctx.scope():
-        for oo, br, av, bv in zip(o.tolist(), branch.tolist(), a.tolist(), b.tolist(), strict=True):
-            prod = ctx.num(av) * ctx.num(bv)
-            d = sums[br]
-            d[oo] = d[oo] + prod if oo in d else prod
-        zero = rational(0)
-        sq = [zero] * n_out
-        ab = [zero] * n_out
-        col: list[Any] = []
-        top = zero
-        within = 0
-        eps_q = rational(eps_w)
-        exact = ctx.kind is Arithmetic.EXACT
-        for br in range(branches):
-            d = sums[br]
-            c = zero
-            for oo in range(n_out):
-                wv = ctx.num(float(w[oo]))
-                s = d.get(oo)
-                e = s - wv if s is not None else -wv
-                if e == 0:
-                    within += 1
-                    continue
-                if exact:
-                    ae, se = abs(e), e * e
-                else:  # a rigorous rational upper bound leaves the context (ball: the upper end)
-                    ae, se = rational(ctx.upper(abs(e))), rational(ctx.upper(e * e))
-                sq[oo] = sq[oo] + se
-                ab[oo] = ab[oo] + ae
-                c = c + ae
-                if ae > top:
-                    top = ae
-                if ae <= eps_q:
-                    within += 1
-            col.append(c)
-    return ColumnErrors(tuple(sq), tuple(ab), tuple(col), top, within, branches * n_out)
+) -> Products:
+    """The products of one target layer's kept edges: in-edges (u <- j, a) of G's layer 2i and out-edges
+    (o <- u, b) of layer 2i+1, u < ``width``; each u keeps at most one in-edge (checked by the caller).
+    An out-edge of a neuron with no in-edge carries σ(0) = 0; a branch the layer does not have (a < 0 on
+    nonnegative inputs: σ(a·x) = 0) contributes nothing."""
+    in_of = np.full(width, -1, dtype=np.int64)
+    in_of[in_u] = np.arange(in_u.size)
+    e = in_of[out_u]
+    has = e >= 0
+    o, b, e = out_o[has], out_b[has], e[has]
+    a, j = in_a[e], in_j[e]
+    br = np.where(a > 0, 0, np.where(a < 0, 1, -1))
+    live = (br >= 0) & (br < branches)
+    return Products(o[live], j[live], br[live].astype(np.int64), a[live], b[live])
+
+
+class ErrorBounds(NamedTuple):
+    """What the certificate needs of a layer's error matrix E = [E_branch0, E_branch1, ...]."""
+
+    fro_sq: Fraction  # ||E||_F^2
+    max_col_l1: Fraction  # ||E||_1
+    max_row_l1: Fraction  # ||E||_inf
+    max_row_sq: Fraction  # (max row l2 norm)^2
 
 
 @dataclass
-class LayerErrors:
-    """The statistics of a whole target layer, accumulated column by column (any order)."""
+class ErrorStats:
+    """Error statistics of some columns of one target layer (exact rationals, upper bounds)."""
 
     n_out: int
-    fro_sq: Any = field(default_factory=lambda: rational(0))
-    row_sq: list[Any] = field(default_factory=list)
-    row_abs: list[Any] = field(default_factory=list)
-    col_abs: list[Any] = field(default_factory=list)
+    row_sq: list[Any] = field(default_factory=list)  # per output o: sum of e^2
+    row_abs: list[Any] = field(default_factory=list)  # per output o: sum of |e|
+    col_abs: list[Any] = field(default_factory=list)  # per (column, branch): sum over outputs of |e|
     max_abs: Any = field(default_factory=lambda: rational(0))
-    within: int = 0
+    within: int = 0  # errors with |e| <= eps_w (exact comparison of the upper bound)
     count: int = 0
 
     def __post_init__(self) -> None:
@@ -110,34 +91,57 @@ class LayerErrors:
             self.row_sq = [rational(0)] * self.n_out
             self.row_abs = [rational(0)] * self.n_out
 
-    def add(self, c: ColumnErrors) -> None:
-        for oo in range(self.n_out):
-            self.row_sq[oo] += c.sq[oo]
-            self.row_abs[oo] += c.abs[oo]
-            self.fro_sq += c.sq[oo]
-        self.col_abs.extend(c.col_abs)
-        if c.max_abs > self.max_abs:
-            self.max_abs = c.max_abs
-        self.within += c.within
-        self.count += c.count
-
-    def merge(self, other: LayerErrors) -> None:
-        """Fold in the statistics of other columns of the same layer (computed elsewhere)."""
+    def merge(self, other: ErrorStats) -> None:
+        """Fold in the statistics of other columns of the same layer (computed anywhere)."""
         for oo in range(self.n_out):
             self.row_sq[oo] += other.row_sq[oo]
             self.row_abs[oo] += other.row_abs[oo]
-        self.fro_sq += other.fro_sq
         self.col_abs.extend(other.col_abs)
         if other.max_abs > self.max_abs:
             self.max_abs = other.max_abs
         self.within += other.within
         self.count += other.count
 
-    def bounds(self) -> tuple[Fraction, Fraction, Fraction, Fraction]:
-        """(||E||_F^2, max column l1 norm, max row l1 norm, max row l2 norm squared) as Fractions."""
-        return (
-            as_fraction(self.fro_sq),
-            as_fraction(max(self.col_abs, default=rational(0))),
-            as_fraction(max(self.row_abs, default=rational(0))),
-            as_fraction(max(self.row_sq, default=rational(0))),
+    def bounds(self) -> ErrorBounds:
+        zero = rational(0)
+        return ErrorBounds(
+            as_fraction(sum(self.row_sq, zero)),
+            as_fraction(max(self.col_abs, default=zero)),
+            as_fraction(max(self.row_abs, default=zero)),
+            as_fraction(max(self.row_sq, default=zero)),
         )
+
+
+def column_errors(ctx: Context, *, w: np.ndarray, branches: int, products: Products, eps_w: Fraction) -> ErrorStats:
+    """The error statistics of column w (n_out target weights) from every kept product of the column."""
+    n_out = w.shape[0]
+    sums: list[dict[int, Any]] = [{} for _ in range(branches)]
+    stats = ErrorStats(n_out, count=branches * n_out)
+    exact = ctx.kind is Arithmetic.EXACT
+    eps_q = rational(eps_w)
+    with ctx.scope():
+        p = products
+        for oo, br, av, bv in zip(p.o.tolist(), p.branch.tolist(), p.a.tolist(), p.b.tolist(), strict=True):
+            prod = ctx.num(av) * ctx.num(bv)
+            d = sums[br]
+            d[oo] = d[oo] + prod if oo in d else prod
+        for br in range(branches):
+            d = sums[br]
+            col = rational(0)
+            for oo in range(n_out):
+                wv = ctx.num(float(w[oo]))
+                s = d.get(oo)
+                e = s - wv if s is not None else -wv
+                if exact:
+                    ae, se = abs(e), e * e
+                else:  # a rigorous rational upper bound leaves the context (ball: the upper end)
+                    ae, se = rational(ctx.upper(abs(e))), rational(ctx.upper(e * e))
+                stats.row_sq[oo] += se
+                stats.row_abs[oo] += ae
+                col += ae
+                if ae > stats.max_abs:
+                    stats.max_abs = ae
+                if ae <= eps_q:
+                    stats.within += 1
+            stats.col_abs.append(col)
+    return stats

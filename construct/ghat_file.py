@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from logprune.atomic import write_bytes_atomic
-from logprune.construct.forward import sparse_forward
+from logprune.construct.forward import SparseNet
 from logprune.errors import LogpruneError, ParameterError
 
 __all__ = ["FORMAT", "GhatArrays", "read_ghat", "write_ghat"]
@@ -34,25 +34,20 @@ FORMAT = "logprune.ghat/2"
 class GhatArrays:
     """The arrays of a Ĝ file and its meta."""
 
-    shapes: tuple[tuple[int, int], ...]
-    rows: tuple[np.ndarray, ...]
-    cols: tuple[np.ndarray, ...]
-    vals: tuple[np.ndarray, ...]
+    net: SparseNet
     append_one: bool
     meta: dict[str, Any]
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return sparse_forward(self.shapes, self.rows, self.cols, self.vals, x)
 
 
 def write_ghat(path: str | Path, g: GhatArrays) -> None:
     """Write Ĝ atomically (temporary file, then rename)."""
     arrays: dict[str, np.ndarray] = {
-        "layers": np.asarray(len(g.shapes), dtype=np.int64),
+        "layers": np.asarray(len(g.net.shapes), dtype=np.int64),
         "append_one": np.asarray(g.append_one),
         "meta": np.asarray(json.dumps(g.meta, sort_keys=True)),
     }
-    for t, (shape, r, c, v) in enumerate(zip(g.shapes, g.rows, g.cols, g.vals, strict=True), start=1):
+    net = g.net
+    for t, (shape, r, c, v) in enumerate(zip(net.shapes, net.rows, net.cols, net.vals, strict=True), start=1):
         arrays[f"w{t}_shape"] = np.asarray(shape, dtype=np.int64)
         arrays[f"w{t}_row"] = np.asarray(r, dtype=np.int64)
         arrays[f"w{t}_col"] = np.asarray(c, dtype=np.int64)
@@ -78,6 +73,8 @@ def read_ghat(path: str | Path) -> GhatArrays:
                     raise ParameterError(f"ghat={path}: layer {t} arrays are inconsistent")
                 if r.size and (r.min() < 0 or r.max() >= sh[0] or c.min() < 0 or c.max() >= sh[1]):
                     raise ParameterError(f"ghat={path}: layer {t} indices outside its shape {sh}")
+                if np.unique(r.astype(np.int64) * sh[1] + c).size != r.size:  # a weight of G is kept once
+                    raise ParameterError(f"ghat={path}: layer {t} holds an edge twice")
                 shapes.append((sh[0], sh[1]))
                 rows.append(r.astype(np.int64))
                 cols.append(c.astype(np.int64))
@@ -93,4 +90,4 @@ def read_ghat(path: str | Path) -> GhatArrays:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         fmt = meta.get("format") if isinstance(meta, dict) else None
         raise ParameterError(f"ghat={path}: format={fmt}; expected {FORMAT}")
-    return GhatArrays(tuple(shapes), tuple(rows), tuple(cols), tuple(vals), append_one, meta)
+    return GhatArrays(SparseNet(tuple(shapes), tuple(rows), tuple(cols), tuple(vals)), append_one, meta)

@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover
 
 def rational(x: float | int | Fraction) -> Any:
     """The fastest exact rational type available (gmpy2.mpq, else Fraction) holding ``x`` exactly."""
+    if type(x) is float:  # the hot path (G's weights); isinstance(x, Fraction) goes through an ABC check
+        return _mpq(x)
     if isinstance(x, Fraction):
         return _mpq(x.numerator, x.denominator)
     return _mpq(x)

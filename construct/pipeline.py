@@ -24,11 +24,10 @@ import numpy as np
 
 from logprune import __version__
 from logprune.construct.build import Built, build_layers
-from logprune.construct.certify import Certificate, certificate, decide
-from logprune.construct.forward import sparse_forward
+from logprune.construct.certify import Assessment, Certificate, assess
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
 from logprune.construct.measure import measured_error
-from logprune.construct.numeric import as_fraction, context_for
+from logprune.construct.numeric import context_for
 from logprune.construct.options import Options
 from logprune.construct.plan import Plan, plan
 from logprune.construct.target import Target
@@ -68,13 +67,30 @@ class Construction:
     options: Options
     plan: Plan
     built: Built
-    certificate: Certificate
-    max_weight_error: Fraction
-    within_eps_w: float  # share of (weight, branch) errors <= eps_w (exact comparisons)
-    measured_error: float
-    ok: bool
-    reason: str
-    seconds: float
+    assessment: Assessment
+    measured_error: float | None  # None when not measured (construct(measure=False))
+    seconds: float  # plan, build and certificate; the measurement of the error is not included
+
+    @property
+    def certificate(self) -> Certificate:
+        return self.assessment.certificate
+
+    @property
+    def max_weight_error(self) -> Fraction:
+        return self.assessment.max_weight_error
+
+    @property
+    def within_eps_w(self) -> float:
+        """Share of (weight, branch) errors <= eps_w (exact comparisons)."""
+        return self.assessment.within_eps_w
+
+    @property
+    def ok(self) -> bool:
+        return self.assessment.ok
+
+    @property
+    def reason(self) -> str:
+        return self.assessment.reason
 
     @property
     def uncovered(self) -> tuple[Uncovered, ...]:
@@ -82,15 +98,15 @@ class Construction:
 
     @property
     def kept(self) -> int:
-        return int(sum(v.size for v in self.built.vals))
+        return self.built.net.kept
 
     @property
     def g_neurons(self) -> int:
-        return int(sum(s[0] for s in self.built.shapes))
+        return int(sum(s[0] for s in self.built.net.shapes))
 
     @property
     def g_weights(self) -> int:
-        return int(sum(s[0] * s[1] for s in self.built.shapes))
+        return int(sum(s[0] * s[1] for s in self.built.net.shapes))
 
     @property
     def sampled_per_target_weight(self) -> float:
@@ -99,15 +115,14 @@ class Construction:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Ĝ on a batch (float64), following the file's forward rule."""
-        b = self.built
-        return sparse_forward(b.shapes, b.rows, b.cols, b.vals, x)
+        return self.built.net.forward(x)
 
     def sizes(self) -> dict[str, Any]:
         return {
             "G_neurons": self.g_neurons,
             "G_weights": self.g_weights,
             "Ghat_weights": self.kept,
-            "G_layer_shapes": [list(s) for s in self.built.shapes],
+            "G_layer_shapes": [list(s) for s in self.built.net.shapes],
             "kept_per_target_weight": self.kept / self.target.n_weights,
             "sampled_per_target_weight": self.sampled_per_target_weight,
         }
@@ -146,8 +161,7 @@ class Construction:
         """Write Ĝ atomically; a construction that failed is never written."""
         if not self.ok:
             raise ConstructionFailedError(f"out={path}: the construction failed ({self.reason}); nothing written")
-        b = self.built
-        write_ghat(path, GhatArrays(b.shapes, b.rows, b.cols, b.vals, self.target.append_one, self.meta()))
+        write_ghat(path, GhatArrays(self.built.net, self.target.append_one, self.meta()))
 
     def failure_message(self) -> str | None:
         """The one-line reason of a failure (None when ok)."""
@@ -179,7 +193,7 @@ class Construction:
             f"mode: {mode}; method={opt.method}, pooling={opt.pooling}, dist={opt.dist}, seed={opt.seed}, "
             f"delta={opt.delta}",
             f"per-weight accuracy eps_w = {float(pl.eps_w):.4g}, k = {pl.k} segments, coverage c = {pl.coverage}",
-            f"G: depth {len(self.built.shapes)}, {self.g_neurons} neurons, {self.g_weights} weights; "
+            f"G: depth {len(self.built.net.shapes)}, {self.g_neurons} neurons, {self.g_weights} weights; "
             f"block size P = {bound_note}",
             f"G sampled (keepable) weights per target weight: {self.sampled_per_target_weight:.2f}",
             f"Ĝ: {self.kept} kept weights = {self.kept / tw:.3f} per target weight",
@@ -187,7 +201,8 @@ class Construction:
             f"{100 * self.within_eps_w:.2f} % of them <= eps_w",
             f"certified bound sup||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.arithmetic}"
             + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
-            f"measured error on sample inputs: {self.measured_error:.4e}",
+            "measured error on sample inputs: "
+            + ("not measured" if self.measured_error is None else f"{self.measured_error:.4e}"),
             f"time: {self.seconds:.2f} s",
             ("result: OK" if self.ok else "result: FAILED") + (f", written to {out}" if out and self.ok else ""),
         ]
@@ -210,9 +225,11 @@ def construct(
     scheduler: str | None = None,
     inputs: np.ndarray | None = None,
     progress: bool = False,
+    measure: bool = True,
 ) -> Construction:
     """Plan, build (in ``workers`` processes or on the Dask cluster at ``scheduler``: the same Ĝ),
-    compute the certificate and the measured error, and decide (module doc)."""
+    compute the certificate, decide, and measure the error on seeded inputs (and ``inputs``) unless
+    ``measure`` is False (callers that build many Ĝ only to read the decision)."""
     t0 = time.perf_counter()
     pl = plan(target, opt)
     bar = _bar(sum(W.shape[1] for W in target.weights), progress)
@@ -229,28 +246,29 @@ def construct(
     finally:
         if bar is not None:
             bar.close()
-    ctx = context_for(opt.arithmetic)
-    cert = certificate(
+    assessment = assess(
+        context_for(opt.arithmetic),
         target=target,
         errors=built.errors,
         norms=pl.norms,
         x_max=pl.x_max_eff,
         norm=opt.norm,
-        arithmetic=opt.arithmetic,
-        certified=ctx.certified,
+        eps=opt.eps,
+        weight_eps=opt.weight_eps,
     )
-    max_err = max(as_fraction(e.max_abs) for e in built.errors)
-    within = sum(e.within for e in built.errors) / sum(e.count for e in built.errors)
-    ok, reason = decide(weight_eps=opt.weight_eps, eps=opt.eps, max_weight_error=max_err, bound=cert.bound)
     seconds = time.perf_counter() - t0
-    measured = measured_error(
-        lambda x: sparse_forward(built.shapes, built.rows, built.cols, built.vals, x),
-        target,
-        x_max=opt.x_max,
-        n=MEASURE_SAMPLES,
-        seed=opt.seed,
-        norm=opt.norm,
-        nonnegative=opt.inputs_nonnegative,
-        extra=inputs,
+    measured = (
+        measured_error(
+            built.net.forward,
+            target,
+            x_max=opt.x_max,
+            n=MEASURE_SAMPLES,
+            seed=opt.seed,
+            norm=opt.norm,
+            nonnegative=opt.inputs_nonnegative,
+            extra=inputs,
+        )
+        if measure
+        else None
     )
-    return Construction(target, opt, pl, built, cert, max_err, within, measured, ok, reason, seconds)
+    return Construction(target, opt, pl, built, assessment, measured, seconds)

@@ -23,8 +23,8 @@ import sympy as sp
 from logprune.bounds import golden, propagation
 from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
-from logprune.choices import Dist
 from logprune.bounds.laws import hyperbolic_law, uniform_law
+from logprune.choices import Dist
 from logprune.construct.methods import BoundRequest, Selection, strategy
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.options import Options

@@ -40,6 +40,10 @@ class PoolGeometry:
         """Neurons of G's intermediate layer for a target layer n_in -> n_out with blocks of P = size."""
         raise NotImplementedError
 
+    def in_view(self, a: np.ndarray, n_out: int) -> np.ndarray:
+        """A block's in-weights as an (n_out, P) array: the in-weight that output o's neuron p carries."""
+        raise NotImplementedError
+
     def neuron(self, block: int, o: np.ndarray, p: np.ndarray, n_out: int, size: int) -> np.ndarray:
         """G's index u of the neuron p of ``block`` serving output o."""
         raise NotImplementedError
@@ -73,6 +77,9 @@ class SharedPool(PoolGeometry):
     def width(self, n_in: int, n_out: int, size: int) -> int:
         return n_in * size
 
+    def in_view(self, a: np.ndarray, n_out: int) -> np.ndarray:
+        return np.broadcast_to(a[None, :], (n_out, a.shape[0]))  # one neuron, one in-weight, every output
+
     def neuron(self, block: int, o: np.ndarray, p: np.ndarray, n_out: int, size: int) -> np.ndarray:
         return block * size + np.asarray(p, dtype=np.int64)
 
@@ -96,6 +103,9 @@ class PerWeightPool(PoolGeometry):
 
     def width(self, n_in: int, n_out: int, size: int) -> int:
         return n_in * n_out * size
+
+    def in_view(self, a: np.ndarray, n_out: int) -> np.ndarray:
+        return a  # already (n_out, P): output o's own pool
 
     def neuron(self, block: int, o: np.ndarray, p: np.ndarray, n_out: int, size: int) -> np.ndarray:
         return (block * n_out + np.asarray(o, dtype=np.int64)) * size + np.asarray(p, dtype=np.int64)

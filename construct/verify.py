@@ -3,34 +3,42 @@
 It trusts nothing in the file but its format: the request (``options`` in the meta) is validated as a
 user's would be and the plan is recomputed from it and the target (eps_w, k, the law of G, the block
 size must equal the file's); every kept weight is regenerated from the seed (G is a function of the
-seed, block by block); the effective weights are rebuilt from the kept edges alone (each kept
-intermediate neuron must keep exactly one in-edge) with the same exact-error computation as the build
-(:mod:`~logprune.construct.effective`); the certificate and the decision are recomputed with the same
-functions (:mod:`~logprune.construct.certify`); the error is re-measured on seeded inputs.
+seed, block by block); every weight of G is kept at most once, and each kept intermediate neuron keeps
+exactly one in-edge; the effective weights are rebuilt from the kept edges alone with the same
+computation as the build (:mod:`~logprune.construct.effective`); the certificate, the largest weight
+error, the share within eps_w and the decision are recomputed by the same function
+(:func:`~logprune.construct.certify.assess`) and compared with the file's; the sizes are recounted; the
+error is re-measured on seeded inputs and must stay below the certified bound.  What the file records
+but ``verify`` cannot re-derive: the measured error (it may include the user's own inputs) and the
+versions.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from logprune.choices import Arithmetic, choice
-from logprune.construct.certify import certificate, decide
-from logprune.construct.effective import LayerErrors, column_errors
+from logprune.construct.certify import Assessment, assess
+from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.ghat_file import GhatArrays, read_ghat
 from logprune.construct.gsample import block_weights
 from logprune.construct.measure import measured_error
-from logprune.construct.numeric import Context, as_fraction, context_for
+from logprune.construct.numeric import Context, context_for
 from logprune.construct.options import Options, options
 from logprune.construct.plan import Plan, plan
 from logprune.construct.target import Target
 from logprune.errors import LogpruneError
 
 __all__ = ["VerificationError", "VerifyReport", "verify"]
+
+T = TypeVar("T")
 
 
 class VerificationError(LogpruneError, ValueError):
@@ -39,43 +47,77 @@ class VerificationError(LogpruneError, ValueError):
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """What verify re-derived."""
+    """What verify re-derived, and the claim it was checked against."""
 
     regenerated: int
-    certified_bound: Fraction
-    max_weight_error: Fraction
+    assessment: Assessment
     measured_error: float
-    ok: bool
-    reason: str
-    arithmetic: Arithmetic
+    request: Options
+    compared_bound: bool  # False when another arithmetic than the file's was asked for
+
+    @property
+    def ok(self) -> bool:
+        return self.assessment.ok
+
+    @property
+    def certified_bound(self) -> Fraction:
+        return self.assessment.certificate.bound
+
+    @property
+    def max_weight_error(self) -> Fraction:
+        return self.assessment.max_weight_error
+
+    def claim(self) -> str:
+        r = self.request
+        domain = f"||x||_2 <= {r.x_max}" + (", x >= 0" if r.inputs_nonnegative else "")
+        if r.weight_eps is not None:
+            return f"every weight within weight_eps={r.weight_eps}"
+        return f"sup over {domain} of ||Ĝ(x) - F(x)||_{r.norm.value.removeprefix('l')} <= eps={r.eps}"
 
     def lines(self) -> list[str]:
+        same = " (equal to the file's)" if self.compared_bound else f" (in {self.request.arithmetic} arithmetic)"
         return [
+            f"claim: {self.claim()} (seed={self.request.seed}, {self.request.arithmetic} arithmetic)",
             f"regenerated and matched {self.regenerated} kept weights of G from the seed",
-            f"recomputed certified bound: {float(self.certified_bound):.4e} (equal to the file's)",
+            f"recomputed certified bound: {float(self.certified_bound):.4e}{same}",
             f"max weight error: {float(self.max_weight_error):.4e}; measured error: {self.measured_error:.4e}",
-            f"{'OK' if self.ok else 'NOT OK'}: {self.reason}",
+            f"{'OK' if self.ok else 'NOT OK'}: {self.assessment.reason}",
         ]
 
     def as_json(self) -> dict[str, Any]:
+        a = self.assessment
         return {
             "ok": self.ok,
-            "reason": self.reason,
+            "reason": a.reason,
+            "claim": self.claim(),
+            "request": self.request.as_json(),
             "regenerated": self.regenerated,
-            "certified_bound": {"exact": str(self.certified_bound), "decimal": f"{float(self.certified_bound):.6e}"},
-            "max_weight_error": {
-                "exact": str(self.max_weight_error),
-                "decimal": f"{float(self.max_weight_error):.6e}",
-            },
+            "certified_bound": a.certificate.as_json(),
+            "max_weight_error": {"exact": str(a.max_weight_error), "decimal": f"{float(a.max_weight_error):.6e}"},
+            "share_within_eps_w": a.within_eps_w,
             "measured_error": self.measured_error,
-            "arithmetic": self.arithmetic.value,
         }
 
 
+def _field(meta: Any, *keys: str, kind: Callable[[Any], T]) -> T:
+    """meta[k1][k2]... read as ``kind``; a missing or malformed field is a verification failure."""
+    v = meta
+    try:
+        for k in keys:
+            v = v[k]
+        return kind(v)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        raise VerificationError(f"meta: field {'.'.join(keys)} missing or malformed") from None
+
+
+def _as_dict(v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise TypeError("not a JSON object")
+    return v
+
+
 def _request(meta: dict[str, Any]) -> Options:
-    doc = meta.get("options")
-    if not isinstance(doc, dict):
-        raise VerificationError("meta: no options record")
+    doc = _field(meta, "options", kind=_as_dict)
     try:
         return options(**doc)
     except TypeError as exc:
@@ -84,67 +126,62 @@ def _request(meta: dict[str, Any]) -> Options:
         raise VerificationError(f"meta: options record refused ({exc})") from None
 
 
-def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context) -> tuple[int, LayerErrors]:
+def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context) -> tuple[int, ErrorStats]:
     """Regenerate the kept weights of target layer i and rebuild its error statistics from the edges."""
     W = target.weights[i]
     n_out, n_in = W.shape
-    P, pool = pl.block, pl.pool
+    P, pool, net = pl.block, pl.pool, g.net
     width = pool.width(n_in, n_out, P)
-    if g.shapes[2 * i] != (width, n_in) or g.shapes[2 * i + 1] != (n_out, width):
+    if net.shapes[2 * i] != (width, n_in) or net.shapes[2 * i + 1] != (n_out, width):
         raise VerificationError(
-            f"layer {i + 1}: G's shapes {g.shapes[2 * i]}, {g.shapes[2 * i + 1]} do not "
+            f"layer {i + 1}: G's shapes {net.shapes[2 * i]}, {net.shapes[2 * i + 1]} do not "
             f"match block_size={P}, pooling={pool.kind}"
         )
-    in_u, in_j, in_a = g.rows[2 * i], g.cols[2 * i], g.vals[2 * i]
-    out_o, out_u, out_b = g.rows[2 * i + 1], g.cols[2 * i + 1], g.vals[2 * i + 1]
+    in_u, in_j, in_a = net.rows[2 * i], net.cols[2 * i], net.vals[2 * i]
+    out_o, out_u, out_b = net.rows[2 * i + 1], net.cols[2 * i + 1], net.vals[2 * i + 1]
     if np.unique(in_u).size != in_u.size:
         raise VerificationError(f"layer {i + 1}: an intermediate neuron keeps two in-edges")
-    if np.any(pool.block_of(in_u, n_out, P) != in_j):
+    in_block, out_block = pool.block_of(in_u, n_out, P), pool.block_of(out_u, n_out, P)
+    if np.any(in_block != in_j):
         raise VerificationError(f"layer {i + 1}: a kept in-weight is not a weight this construction can keep")
     own_o, _ = pool.position(out_u, n_out, P)
     if np.any((own_o >= 0) & (own_o != out_o)):
         raise VerificationError(f"layer {i + 1}: a kept out-weight is not a weight this construction can keep")
     checked = 0
-    for j in np.unique(np.concatenate([pool.block_of(in_u, n_out, P), pool.block_of(out_u, n_out, P)])).tolist():
+    for j in np.unique(np.concatenate([in_block, out_block])).tolist():
         a, b = block_weights(seed=seed, law=pl.law, layer=i, block=j, n_out=n_out, size=P, pool=pool)
-        a2 = a[None, :] if a.ndim == 1 else a
-        sel = pool.block_of(in_u, n_out, P) == j
-        o_in, p_in = pool.position(in_u[sel], n_out, P)
-        want = a2[np.maximum(o_in, 0), p_in]
-        sel_o = pool.block_of(out_u, n_out, P) == j
-        _, p_out = pool.position(out_u[sel_o], n_out, P)
-        want_b = b[out_o[sel_o], p_out]
-        for kind, got, exp in (("in", in_a[sel], want), ("out", out_b[sel_o], want_b)):
+        a2 = pool.in_view(a, n_out)
+        sel_in, sel_out = in_block == j, out_block == j
+        o_in, p_in = pool.position(in_u[sel_in], n_out, P)
+        _, p_out = pool.position(out_u[sel_out], n_out, P)
+        want_a = a2[np.maximum(o_in, 0), p_in]  # shared pools (o = -1): every row of a2 is the same
+        want_b = b[out_o[sel_out], p_out]
+        for kind, got, exp in (("in", in_a[sel_in], want_a), ("out", out_b[sel_out], want_b)):
             bad = np.nonzero(got != exp)[0]
             if bad.size:
                 raise VerificationError(
                     f"layer {i + 1}: kept {kind}-weight of block {j} = {got[bad[0]]!r} but G regenerated from "
                     f"seed={seed} has {float(exp[bad[0]])!r}"
                 )
-        checked += int(sel.sum() + sel_o.sum())
-    # products: out-edge (o, u, b) with u's in-edge (j, a) gives a·b to (o, j) on the branch of a's sign
-    in_of = np.full(width, -1, dtype=np.int64)
-    in_of[in_u] = np.arange(in_u.size)
-    e = in_of[out_u]
-    has = e >= 0  # a neuron with no in-edge outputs σ(0) = 0
-    o, e = out_o[has], e[has]
-    bv = out_b[has]
-    av, jv = in_a[e], in_j[e]
-    br = np.where(av > 0, 0, 1)
-    live = br < pl.branches[i]  # a < 0 on a nonnegative input: σ(a·h) = 0, no contribution
-    o, bv, av, jv, br = o[live], bv[live], av[live], jv[live], br[live]
-    order = np.argsort(jv, kind="stable")
-    o, bv, av, jv, br = o[order], bv[order], av[order], jv[order], br[order]
-    bounds = np.searchsorted(jv, np.arange(n_in + 1))
-    le = LayerErrors(n_out)
+        checked += int(sel_in.sum() + sel_out.sum())
+    p = edge_products(
+        in_u=in_u, in_j=in_j, in_a=in_a, out_o=out_o, out_u=out_u, out_b=out_b, width=width, branches=pl.branches[i]
+    )
+    order = np.argsort(p.j, kind="stable")
+    p = type(p)(*(arr[order] for arr in p))
+    bounds = np.searchsorted(p.j, np.arange(n_in + 1))
+    stats = ErrorStats(n_out)
     for j in range(n_in):
         s = slice(bounds[j], bounds[j + 1])
-        le.add(
-            column_errors(
-                ctx, w=W[:, j], branches=pl.branches[i], o=o[s], branch=br[s], a=av[s], b=bv[s], eps_w=pl.eps_w
-            )
-        )
-    return checked, le
+        part = type(p)(*(arr[s] for arr in p))
+        stats.merge(column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.eps_w))
+    return checked, stats
+
+
+def _compare(meta: dict[str, Any], key: str, recomputed: Any, *sub: str) -> None:
+    claimed = _field(meta, key, *sub, kind=lambda v: v)
+    if claimed != recomputed:
+        raise VerificationError(f"{'.'.join((key, *sub))}={claimed}: recomputed {recomputed}")
 
 
 def verify(
@@ -155,41 +192,50 @@ def verify(
     ``arithmetic``: the context to recompute the errors in (default: the file's own)."""
     g = read_ghat(path)
     meta = g.meta
-    if meta.get("target", {}).get("sha256") != target.digest:
+    if _field(meta, "target", "sha256", kind=str) != target.digest:
         raise VerificationError("target: its sha256 differs from the one Ĝ was built for")
-    if g.append_one != target.append_one or len(g.shapes) != 2 * target.layers:
+    if g.append_one != target.append_one or len(g.net.shapes) != 2 * target.layers:
         raise VerificationError("target: layer structure differs from the one Ĝ was built for")
-    opt = _request(meta)
-    own = opt.arithmetic
-    if arithmetic is not None:
-        opt = options(**{**opt.as_json(), "arithmetic": choice(Arithmetic, "arithmetic", arithmetic)})
-    ctx = context_for(opt.arithmetic)
+    own = _request(meta)
+    opt = (
+        own if arithmetic is None else dataclasses.replace(own, arithmetic=choice(Arithmetic, "arithmetic", arithmetic))
+    )
     pl = plan(target, opt)
-    claimed_plan = meta.get("plan")
-    if claimed_plan != pl.as_json():
+    if meta.get("plan") != pl.as_json():
         raise VerificationError("meta: the plan (eps_w, k, law, block size, ...) differs from the recomputed one")
+    ctx = context_for(opt.arithmetic)
     checked = 0
     errors = []
     for i in range(target.layers):
-        n, le = _check_layer(g, target, pl, opt.seed, i, ctx)
+        n, stats = _check_layer(g, target, pl, opt.seed, i, ctx)
         checked += n
-        errors.append(le)
-    cert = certificate(
+        errors.append(stats)
+    a = assess(
+        ctx,
         target=target,
         errors=errors,
         norms=pl.norms,
         x_max=pl.x_max_eff,
         norm=opt.norm,
-        arithmetic=opt.arithmetic,
-        certified=ctx.certified,
+        eps=opt.eps,
+        weight_eps=opt.weight_eps,
     )
-    max_err = max(as_fraction(e.max_abs) for e in errors)
-    claimed = Fraction(str(meta["certified_bound"]["exact"]))
-    if opt.arithmetic is own and cert.bound != claimed:  # another arithmetic gives another (valid) bound
-        raise VerificationError(f"certified_bound={claimed}: recomputed {cert.bound}")
-    ok, reason = decide(weight_eps=opt.weight_eps, eps=opt.eps, max_weight_error=max_err, bound=cert.bound)
+    compared = opt.arithmetic is own.arithmetic  # another arithmetic gives another (valid) bound
+    if compared:
+        _compare(meta, "certified_bound", a.certificate.as_json())
+        _compare(meta, "max_weight_error", str(a.max_weight_error), "exact")
+        _compare(meta, "share_within_eps_w", a.within_eps_w)
+    sizes = _field(meta, "sizes", kind=_as_dict)
+    recount = {
+        "Ghat_weights": g.net.kept,
+        "G_layer_shapes": [list(s) for s in g.net.shapes],
+        "G_neurons": int(sum(s[0] for s in g.net.shapes)),
+    }
+    for k, v in recount.items():
+        if sizes.get(k) != v:
+            raise VerificationError(f"sizes.{k}={sizes.get(k)}: recounted {v}")
     measured = measured_error(
-        g.forward,
+        g.net.forward,
         target,
         x_max=opt.x_max,
         n=samples,
@@ -197,6 +243,7 @@ def verify(
         norm=opt.norm,
         nonnegative=opt.inputs_nonnegative,
     )
-    if measured > float(cert.bound) * (1 + 1e-9) + 1e-12:
-        raise VerificationError(f"measured error {measured:.3e} exceeds the certified bound {float(cert.bound):.3e}")
-    return VerifyReport(checked, cert.bound, max_err, measured, ok, reason, opt.arithmetic)
+    bound = a.certificate.bound
+    if a.certificate.certified and measured > float(bound) * (1 + 1e-9) + 1e-12:
+        raise VerificationError(f"measured error {measured:.3e} exceeds the certified bound {float(bound):.3e}")
+    return VerifyReport(checked, a, measured, opt, compared)

@@ -17,7 +17,7 @@ import sympy as sp
 from logprune.proofs import CLAIMS
 from logprune.proofs.framework import Evidence, Proof, Step, Tally, tally
 
-__all__ = ["Result", "as_json", "latex", "line", "markdown", "run_all"]
+__all__ = ["Result", "as_json", "latex", "line", "markdown", "ok", "run_all"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Result:
     results: tuple[tuple[Step, Evidence], ...]
     tally: Tally
     mutations: tuple[tuple[str, str, int], ...]  # (name, description, failed steps): each must be >= 1
+
+
+def ok(results: Sequence[Result]) -> bool:
+    """Every step checked and every mutation caught (a proof whose mutations pass checks nothing)."""
+    return not any(r.tally.failed for r in results) and all(f > 0 for r in results for _, _, f in r.mutations)
 
 
 def run_all(claims: Sequence[ModuleType] = CLAIMS, *, mutations: bool = True) -> list[Result]:

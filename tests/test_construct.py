@@ -55,7 +55,7 @@ def _exact_forward(weights: tuple[np.ndarray, ...], x: list[Fraction]) -> list[F
 
 
 def _exact_ghat(c: Construction, x: list[Fraction]) -> list[Fraction]:
-    built = c.built
+    built = c.built.net
     h: dict[int, Fraction] = dict(enumerate(x))
     T = len(built.shapes)
     for t in range(T):
@@ -185,11 +185,13 @@ def test_construction_is_reproducible_from_the_seed() -> None:
     target = target_from_arrays(*_demo_like())
     a, b = build(target, eps="0.02", seed=11), build(target, eps="0.02", seed=11)
     for x, y in zip(
-        a.built.vals + a.built.rows + a.built.cols, b.built.vals + b.built.rows + b.built.cols, strict=True
+        a.built.net.vals + a.built.net.rows + a.built.net.cols,
+        b.built.net.vals + b.built.net.rows + b.built.net.cols,
+        strict=True,
     ):
         assert np.array_equal(x, y)
     c = build(target, eps="0.02", seed=12)
-    assert not all(np.array_equal(x, y) for x, y in zip(a.built.vals, c.built.vals, strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(a.built.net.vals, c.built.net.vals, strict=True))
 
 
 def test_contexts_agree_and_only_exact_and_ball_certify(tmp_path: Path) -> None:
@@ -236,7 +238,7 @@ def test_malach_baseline_keeps_one_product_per_weight_and_branch() -> None:
     built = build(target, seed=1, dist="uniform", method="malach", weight_eps="0.05", pooling="shared")
     assert built.ok and built.max_weight_error <= Fraction(1, 20)
     # one product per (weight, branch): at most 2 out-edges per weight in layer 1, 1 in layer 2
-    assert built.built.vals[1].size <= 4 and built.built.vals[3].size <= 1
+    assert built.built.net.vals[1].size <= 4 and built.built.net.vals[3].size <= 1
 
 
 def test_subset_sum_keeps_the_closest_subset_of_its_block_and_verifies(tmp_path: Path) -> None:
@@ -246,7 +248,7 @@ def test_subset_sum_keeps_the_closest_subset_of_its_block_and_verifies(tmp_path:
     target = target_from_arrays([rng.normal(size=(3, 2)) * 0.3, rng.normal(size=(1, 3)) * 0.3])
     c = build(target, seed=4, method="subset-sum", dist="uniform", width=10, weight_eps="0.25", inputs_nonnegative=True)
     assert c.ok
-    built = c.built
+    built = c.built.net
     from itertools import product
 
     from logprune.construct.gsample import block_weights

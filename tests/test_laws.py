@@ -116,12 +116,12 @@ def test_sample_reproduces_the_old_draw_bit_for_bit(law_key: tuple, seed: int, s
 
 def test_G_blocks_hash_as_before() -> None:
     """Two blocks of G drawn as construct/gsample.py draws them (streams (t, j, 0), neuron-major, then
-    transposed); the hashes were taken with the old Law before the move."""
+    transposed); the hashes were computed by the old ``construct.gsample.Law.draw`` of commit 932aa5a."""
     h = laws.hyperbolic_law(k_segments=21, scale=0.37)
     a = h.sample(_rng(7, 2, 3, 0), (50,))
     b = np.ascontiguousarray(h.sample(_rng(7, 3, 3, 0), (50, 4)).T)
     assert hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest() == (
-        "7fbae2c091aef5c5295d031b8dd798a09856159abe0a5d39f74c6015694d3898"
+        "e9404b13449a9b191de09e32233a00a2f8a0fb8754118893f7cf2a4eaa86cdcc"
     )
     u = laws.uniform_law(scale=0.37)
     a = np.ascontiguousarray(u.sample(_rng(7, 0, 2, 0), (40, 3)).T)

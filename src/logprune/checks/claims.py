@@ -181,7 +181,8 @@ def check_construction(
     def rate(width: int | None) -> tuple[int, int, int]:
         ok, block, k = 0, 0, 0
         for s in range(seeds):
-            built = construct(target, options(eps="0.05", delta=delta, seed=s, pooling=pool, width=width))
+            opt = options(eps="0.05", delta=delta, seed=s, pooling=pool, width=width)
+            built = construct(target, opt, measure=False)
             ok += built.ok
             block, k = built.plan.block, built.plan.k
         return ok, block, k

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from logprune.atomic import write_text_atomic
+from logprune.checks.figures import pyplot, save
 from logprune.choices import Method, Pooling, choice
 
 __all__ = [
@@ -81,7 +82,7 @@ def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int)
         inputs_nonnegative=True,
         width=P,
     )
-    return construct(target, opt)
+    return construct(target, opt, measure=False)
 
 
 def least_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> tuple[int | None, Any]:
@@ -373,10 +374,7 @@ def write_report(path: str | Path, text: str) -> None:
 
 def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
     """Sampled weights per target weight against eps, with the counting limit (PNG and SVG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     s = _summary(results)
     eps_list = sorted({k[0] for k in s}, key=lambda e: float(Fraction(e)))
@@ -423,8 +421,4 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    out = [path.with_suffix(".png"), path.with_suffix(".svg")]
-    for p in out:
-        fig.savefig(p, metadata={"Date": None} if p.suffix == ".svg" else None)
-    plt.close(fig)
-    return out
+    return save(fig, path)

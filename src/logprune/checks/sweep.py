@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from logprune.bounds import theorems
+from logprune.checks.figures import pyplot, save
 
 __all__ = ["DEFAULT_AXES", "as_json", "figures", "summary_line", "sweep"]
 
@@ -69,10 +70,7 @@ def summary_line(points: list[dict[str, Any]]) -> str:
 
 def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:
     """One panel per axis: neurons of G per target weight for every row (PNG and SVG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     axes_names = list(dict.fromkeys(p["axis"] for p in points))
     fig, axs = plt.subplots(1, len(axes_names), figsize=(4.2 * len(axes_names), 4.0), squeeze=False)
@@ -91,8 +89,4 @@ def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:
     axs[0][0].set_ylabel("neurons of G per target weight")
     axs[0][-1].legend(fontsize=7)
     fig.tight_layout()
-    out = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-    for p in out:
-        fig.savefig(p, metadata={"Date": None} if p.suffix == ".svg" else None)
-    plt.close(fig)
-    return out
+    return save(fig, stem)
