@@ -1,7 +1,7 @@
 """The build loop: sample G block by block, select the kept neurons, compute the exact errors.
 
 Blocks are independent (a block of G is a function of the seed and its (layer, block) key, and serves
-one column of a target layer), so :func:`run_blocks` hands contiguous runs of blocks to worker processes
+one column of a target layer), so :func:`build_layers` hands contiguous runs of blocks to worker processes
 or to a Dask cluster and assembles the results in block order: the Ĝ built is the same, byte for byte,
 for any number of workers and either engine.  A worker returns only what it keeps (the kept edges and
 the error statistics of its columns), so memory stays proportional to Ĝ plus one block per worker.
@@ -32,6 +32,8 @@ from logprune.construct.plan import Plan
 from logprune.construct.target import Target
 from logprune.errors import ParameterError
 
+SERIAL_RUN = 16  # blocks per task in a single process
+
 __all__ = ["BlockEdges", "Built", "Shared", "build_layers", "default_workers", "run_block"]
 
 
@@ -56,9 +58,10 @@ class BlockEdges:
     missing: tuple[tuple[int, int, int], ...]  # (o, branch, segment)
 
 
-def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges, ErrorStats]:
-    """Sample block j of target layer ``layer``, select, and compute the errors of column w = W[:, j]
-    from the kept edges (the same computation as ``verify``'s, :mod:`~logprune.construct.effective`)."""
+def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) -> BlockEdges:
+    """Sample block j of target layer ``layer``, select, and add the errors of column w = W[:, j] to
+    ``stats``, from the kept edges (the same computation as ``verify``'s,
+    :mod:`~logprune.construct.effective`)."""
     pl = sh.plan
     n_out, P, pool = w.shape[0], pl.block, pl.pool
     a, b = block_weights(seed=sh.seed, law=pl.law, layer=layer, block=j, n_out=n_out, size=P, pool=pool)
@@ -102,8 +105,8 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray) -> tuple[BlockEdges
         branches=pl.branches[layer],
     )
     ctx = context_for(sh.arithmetic)
-    errors = column_errors(ctx, w=w, branches=pl.branches[layer], products=products, eps_w=pl.eps_w)
-    return edges, errors
+    column_errors(ctx, w=w, branches=pl.branches[layer], products=products, eps_w=pl.eps_w, into=stats)
+    return edges
 
 
 @dataclass(frozen=True)
@@ -145,9 +148,7 @@ def _task(sh: Shared, task: tuple[int, int, np.ndarray]) -> TaskResult:
     errors = ErrorStats(cols.shape[0])
     blocks = []
     for c in range(cols.shape[1]):
-        edges, col = run_block(sh, layer, j0 + c, cols[:, c])
-        errors.merge(col)
-        blocks.append(edges)
+        blocks.append(run_block(sh, layer, j0 + c, cols[:, c], errors))
     return TaskResult(blocks, errors)
 
 
@@ -197,8 +198,10 @@ def build_layers(
     """Run every block (module doc) and assemble Ĝ's layers in block order."""
     sh = Shared(pl, seed, arithmetic)
     blocks = sum(W.shape[1] for W in target.weights)
-    # a few tasks per worker balance the load; one block per task in a single process costs nothing
-    per_task = 1 if workers <= 1 and scheduler is None else max(1, blocks // (8 * max(workers, 2)))
+    # a few tasks per worker balance the load; in a single process, runs of SERIAL_RUN blocks keep the
+    # progress bar moving while the statistics are merged once per run, not once per block
+    serial = workers <= 1 and scheduler is None
+    per_task = SERIAL_RUN if serial else max(1, blocks // (8 * max(workers, 2)))
     tasks = _tasks(target, per_task)
     shapes: list[tuple[int, int]] = []
     for W in target.weights:

@@ -112,36 +112,59 @@ class ErrorStats:
         )
 
 
-def column_errors(ctx: Context, *, w: np.ndarray, branches: int, products: Products, eps_w: Fraction) -> ErrorStats:
-    """The error statistics of column w (n_out target weights) from every kept product of the column."""
+def column_errors(
+    ctx: Context,
+    *,
+    w: np.ndarray,
+    branches: int,
+    products: Products,
+    eps_w: Fraction,
+    into: ErrorStats | None = None,
+) -> ErrorStats:
+    """The error statistics of column w (n_out target weights) from every kept product of the column,
+    added to ``into`` when given (the statistics of the other columns of a run of blocks: folding in
+    place saves a merge per column), else to fresh statistics; returns them."""
     n_out = w.shape[0]
     sums: list[dict[int, Any]] = [{} for _ in range(branches)]
-    stats = ErrorStats(n_out, count=branches * n_out)
+    stats = ErrorStats(n_out) if into is None else into
+    assert stats.n_out == n_out, "statistics of another layer"
+    stats.count += branches * n_out
     exact = ctx.kind is Arithmetic.EXACT
     eps_q = rational(eps_w)
+    num, upper = ctx.num, ctx.upper  # the loops below run once per target weight: no attribute look-ups
+    row_sq, row_abs = stats.row_sq, stats.row_abs
+    top, within = stats.max_abs, 0
+    wl = w.tolist()
     with ctx.scope():
         p = products
         for oo, br, av, bv in zip(p.o.tolist(), p.branch.tolist(), p.a.tolist(), p.b.tolist(), strict=True):
-            prod = ctx.num(av) * ctx.num(bv)
+            prod = num(av) * num(bv)
             d = sums[br]
             d[oo] = d[oo] + prod if oo in d else prod
         for br in range(branches):
             d = sums[br]
             col = rational(0)
-            for oo in range(n_out):
-                wv = ctx.num(float(w[oo]))
+            for oo, wf in enumerate(wl):
                 s = d.get(oo)
-                e = s - wv if s is not None else -wv
+                if s is None:
+                    if wf == 0.0:  # e = 0 adds nothing to any sum
+                        within += 1
+                        continue
+                    e = -num(wf)
+                else:
+                    e = s - num(wf)
                 if exact:
                     ae, se = abs(e), e * e
                 else:  # a rigorous rational upper bound leaves the context (ball: the upper end)
-                    ae, se = rational(ctx.upper(abs(e))), rational(ctx.upper(e * e))
-                stats.row_sq[oo] += se
-                stats.row_abs[oo] += ae
+                    ae, se = rational(upper(abs(e))), rational(upper(e * e))
+                row_sq[oo] += se
+                row_abs[oo] += ae
                 col += ae
-                if ae > stats.max_abs:
-                    stats.max_abs = ae
+                if ae > top:
+                    top = ae
                 if ae <= eps_q:
-                    stats.within += 1
+                    within += 1
             stats.col_abs.append(col)
+    stats.max_abs = top
+    stats.within += within
     return stats

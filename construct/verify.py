@@ -174,7 +174,7 @@ def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx
     for j in range(n_in):
         s = slice(bounds[j], bounds[j + 1])
         part = type(p)(*(arr[s] for arr in p))
-        stats.merge(column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.eps_w))
+        column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.eps_w, into=stats)
     return checked, stats
 
 
