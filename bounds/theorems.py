@@ -1,9 +1,11 @@
 """Theorem-level sizes of G (docs/claims.md, C1, C2, C3, pooling-A, pooling-B, counting).
 
-For a target with l layers of width n (n_0 = ... = n_l = n, dense n×n layers) every row gives G's depth,
-the width of each of its 2l layers (intermediate layer i, then the layer aligned with target layer i),
-the total number of neurons (inputs excluded) and of weights (G fully connected), and neurons per
-target weight = neurons / (l·n^2), with the asymptotic form of the slides.
+For a target with l layers of width n (n_0 = ... = n_l = n, dense n×n layers), or of the widths
+n_0, ..., n_l of a real model (``widths``; n is then the largest), every row gives G's depth, the width
+of each of its 2l layers (intermediate layer i, then the layer aligned with target layer i), the total
+number of neurons (inputs excluded) and of weights (G fully connected), and neurons per target weight =
+neurons / sum_i n_i·n_(i-1), with the asymptotic form of the slides.  With equal widths every per-layer
+count below reduces to the n×n one.
 
 Rows.
 - ``malach2020`` (docs/claims.md, C1; published): n^3·l^2/eps^2·ln(n·l/delta) neurons per target weight, as on the
@@ -70,6 +72,7 @@ class Setting:
     norms: tuple[Fraction, ...] | None = None
     base: str = "phi"
     inputs_nonnegative: bool = False
+    layer_widths: tuple[int, ...] | None = None  # n_0..n_l of a real model (None: all n)
 
     @property
     def base_value(self) -> sp.Expr:
@@ -82,16 +85,21 @@ class Setting:
 
     @property
     def widths(self) -> list[int]:
-        return [self.n] * (self.layers + 1)
+        return list(self.layer_widths) if self.layer_widths is not None else [self.n] * (self.layers + 1)
+
+    def layer_weights(self, i: int) -> int:
+        """n_(i+1)·n_i: the weights of target layer i (0-based)."""
+        w = self.widths
+        return w[i] * w[i + 1]
 
     @property
     def target_weights(self) -> int:
-        return self.layers * self.n * self.n
+        return sum(self.layer_weights(i) for i in range(self.layers))
 
     def resolved(self) -> dict[str, Any]:
         """w_max, x_max, f_max, norms as used (Malach: w_max = 1/sqrt(n), norms 1, x_max 1;
-        general: missing norms bounded by the Frobenius norm n·w_max, missing x_max and f_max by 1 and
-        none)."""
+        general: missing norms bounded by the Frobenius norm sqrt(n_i·n_(i-1))·w_max, missing x_max and
+        f_max by 1 and none)."""
         if self.malach:
             return {
                 "w_max": 1 / sp.sqrt(self.n),
@@ -100,7 +108,11 @@ class Setting:
                 "norms": [sp.Integer(1)] * self.layers,
             }
         w_max = sympy_rational(self.w_max) if self.w_max is not None else 1 / sp.sqrt(self.n)
-        norms = [sympy_rational(v) for v in self.norms] if self.norms is not None else [self.n * w_max] * self.layers
+        norms = (
+            [sympy_rational(v) for v in self.norms]
+            if self.norms is not None
+            else [sp.sqrt(self.layer_weights(i)) * w_max for i in range(self.layers)]
+        )
         x_max = (
             sympy_rational(self.x_max)
             if self.x_max is not None
@@ -114,6 +126,7 @@ class Setting:
         return {
             "n": self.n,
             "layers": self.layers,
+            **({} if self.layer_widths is None else {"widths": list(self.layer_widths)}),
             "eps": str(self.eps),
             "delta": str(self.delta),
             "assumptions": "malach" if self.malach else "general",
@@ -128,8 +141,8 @@ class Setting:
 
 def setting(
     *,
-    n: Any,
-    layers: Any,
+    n: Any = None,
+    layers: Any = None,
     eps: Any,
     delta: Any,
     w_max: Any | None = None,
@@ -138,10 +151,23 @@ def setting(
     norms: Sequence[Any] | None = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
+    widths: Sequence[Any] | None = None,
 ) -> Setting:
-    """Validate a size question, once; ``norms`` has one upper bound of ||W_i||_2 per layer, or one for all."""
-    nn = check_int("n", n)
-    ll = check_int("layers", layers)
+    """Validate a size question, once; ``norms`` has one upper bound of ||W_i||_2 per layer, or one for all.
+    Either ``n`` and ``layers`` (dense n×n layers) or ``widths`` = [n_0, ..., n_l] (a real model)."""
+    lw: tuple[int, ...] | None = None
+    if widths is not None:
+        if n is not None or layers is not None:
+            raise ParameterError(f"widths={list(widths)}: give widths, or n and layers, not both")
+        lw = tuple(check_int("widths", v) for v in widths)
+        if len(lw) < 2:
+            raise ParameterError(f"widths={list(widths)}: give the input width and at least one layer's")
+        nn, ll = max(lw), len(lw) - 1
+    else:
+        if n is None or layers is None:
+            raise ParameterError(f"n={n}, layers={layers}: both are needed (or widths)")
+        nn = check_int("n", n)
+        ll = check_int("layers", layers)
     e = check_open_unit("eps", eps)
     d = check_open_unit("delta", delta)
     wm = None if w_max is None else check_positive("w_max", w_max)
@@ -156,7 +182,7 @@ def setting(
             raise ParameterError(f"norms={list(norms)}: give one value or one per layer (layers={ll})")
         nm = tuple(vals)
     bb = parse_base(base)
-    return Setting(nn, ll, e, d, wm, xm, fm, nm, "phi" if bb is sp.GoldenRatio else sp.sstr(bb), inputs_nonnegative)
+    return Setting(nn, ll, e, d, wm, xm, fm, nm, "phi" if bb is sp.GoldenRatio else sp.sstr(bb), inputs_nonnegative, lw)
 
 
 @dataclass(frozen=True)
@@ -241,7 +267,7 @@ def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
     k = max(prop.k, 1)
     c = _coverage(k)
     br = _branches(st)
-    events = sum(br[i] * st.n * st.n * k for i in range(st.layers))
+    events = sum(br[i] * st.layer_weights(i) * k for i in range(st.layers))
     pool = _samples(c, events, st.delta)
     return prop, c, events, pool
 
@@ -249,6 +275,7 @@ def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
 def rows(st: Setting) -> list[Row]:
     """Every row of the comparison table for one setting (see module doc for each statement)."""
     n, ll, e, d = st.n, st.layers, sympy_rational(st.eps), sympy_rational(st.delta)
+    wd, lw = st.widths, [st.layer_weights(i) for i in range(ll)]  # n_i, and n_(i+1)·n_i per layer
     out: list[Row] = []
 
     per_weight = certified_ceiling(sp.Integer(n) ** 3 * ll**2 / e**2 * sp.log(n * ll / d))
@@ -258,7 +285,7 @@ def rows(st: Setting) -> list[Row]:
             "C1",
             "published",
             st,
-            [per_weight * n * n] * ll,
+            [per_weight * m for m in lw],
             "O(n^3 l^2/eps^2 log(n l/delta)) neurons per target weight",
             "uniform weights; slides' form with the paper's constant shown as 1"
             + ("" if st.malach else "; Malach's assumptions are not those of this setting"),
@@ -279,7 +306,7 @@ def rows(st: Setting) -> list[Row]:
             claim,
             "proven",
             st,
-            [pool * n * n] * ll,
+            [pool * m for m in lw],
             asym,
             "hyperbolic weights, golden-ratio greedy; a dedicated pool of P neurons per target weight",
             pooling="A",
@@ -292,7 +319,7 @@ def rows(st: Setting) -> list[Row]:
             claim,
             "proven",
             st,
-            [pool * n] * ll,
+            [pool * wd[i] for i in range(ll)],
             asym,
             "pooling (B): one block of P neurons per input neuron, shared by all outputs (proofs/pooling_b.py)",
             pooling="B",
@@ -302,7 +329,7 @@ def rows(st: Setting) -> list[Row]:
     br = _branches(st)
     k = max(prop.k, 1)
     categories = sum(2 * b * k for b in br)
-    m_layer = [br[i] * n * n for i in range(ll)]
+    m_layer = [br[i] * lw[i] for i in range(ll)]
     batch_widths = [_M(c, m_layer[i], categories, st.delta) for i in range(ll)]
     out.append(
         _row(
@@ -318,14 +345,14 @@ def rows(st: Setting) -> list[Row]:
         )
     )
 
-    pensia_block = certified_ceiling(sp.log(sp.Integer(n) * n * ll / sp.Min(e, d)))
+    pensia_blocks = [certified_ceiling(sp.log(sp.Integer(m) * ll / sp.Min(e, d))) for m in lw]
     out.append(
         _row(
             "pensia2020",
             "subset-sum",
             "published",
             st,
-            [n * pensia_block] * ll,
+            [wd[i] * pensia_blocks[i] for i in range(ll)],
             "O(log(n l/min(eps, delta))) width factor per target neuron",
             "uniform weights, subset-sum; the universal constant C is shown as 1",
         )

@@ -142,8 +142,18 @@ def target_from_arrays(weights: Sequence[np.ndarray], biases: Sequence[np.ndarra
 
 
 def load_target(path: str | Path) -> tuple[Target, list[str]]:
-    """Read ``W1..Wl`` (and optional ``b1..bl``) from an ``.npz``; returns the target and notices."""
+    """Read F from a file; returns the target and notices (ignored arrays, folded pruning masks).
+
+    - ``.npz``: ``W1..Wl`` of shape out × in and optional ``b1..bl`` (the contract), or, when there is no
+      ``W1``, a state_dict's keys (``fc1.weight``, ...) as in a checkpoint;
+    - ``.pt``/``.pth`` (PyTorch ``state_dict``, read with ``weights_only=True``) and ``.safetensors``: the
+      linear layers of an MLP in forward order (:mod:`~logprune.construct.mlp_keys`).
+    """
     p = Path(path)
+    if p.suffix != ".npz":
+        from logprune.construct.checkpoint import read_named_arrays
+
+        return _from_checkpoint(read_named_arrays(p), p)
     if not p.is_file():
         raise ParameterError(f"target={path}: no such file")
     try:
@@ -153,6 +163,8 @@ def load_target(path: str | Path) -> tuple[Target, list[str]]:
         raise ParameterError(f"target={path}: not a readable .npz file ({exc})") from None
     names = [k for k in arrays if k.startswith("W") and k[1:].isdigit()]
     if not names:
+        if any("." in k for k in arrays):  # a state_dict saved with numpy
+            return _from_checkpoint(arrays, p)
         raise ParameterError(f"target={path}: no arrays named W1..Wl")
     layers = max(int(k[1:]) for k in names)
     missing = [f"W{i}" for i in range(1, layers + 1) if f"W{i}" not in arrays]
@@ -163,6 +175,15 @@ def load_target(path: str | Path) -> tuple[Target, list[str]]:
     ws = [arrays[f"W{i}"] for i in range(1, layers + 1)]
     bs = [arrays.get(f"b{i}") for i in range(1, layers + 1)]
     return target_from_arrays(ws, bs), notices
+
+
+def _from_checkpoint(arrays: dict[str, np.ndarray], p: Path) -> tuple[Target, list[str]]:
+    from logprune.construct.mlp_keys import mlp_layers
+
+    mlp = mlp_layers(arrays, source=str(p))
+    notices = [f"layers read from {p.name}: {', '.join(mlp.prefixes)}"]
+    notices += [f"pruning mask folded into {prefix} (weight_orig · weight_mask)" for prefix in mlp.folded_masks]
+    return target_from_arrays(mlp.weights, mlp.biases), notices
 
 
 DEMO_DESCRIPTION = "2-16-16-2 ReLU MLP with biases, trained by examples/train_demo_target.py"

@@ -1,19 +1,30 @@
-"""``logprune bounds``: the size of G that every bound of the literature needs (C1, C2, C3, Pensia, counting)."""
+"""``logprune bounds``: the size of G that every bound of the literature needs (C1, C2, C3, Pensia, counting),
+for an n×n stand-in (``--n``/``--layers``), given widths (``--widths``), or a real model (``--target``)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from logprune.cli.common import emit
+from logprune.cli.common import emit, note
+from logprune.errors import ParameterError
 
 __all__ = ["register", "run"]
+
+_MODEL_FIXES = ("n", "layers", "widths", "wmax", "fmax", "norms")  # what --target computes itself
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("bounds", help="size of G for every bound of the literature (C1, C2, C3, Pensia, counting)")
-    p.add_argument("--n", default="100", help="target width n (default 100)")
-    p.add_argument("--layers", default="10", help="target depth l (default 10)")
+    p.add_argument("--n", default=None, help="target width n (default 100)")
+    p.add_argument("--layers", default=None, help="target depth l (default 10)")
+    p.add_argument(
+        "--widths", nargs="+", default=None, help="the widths n_0 .. n_l of a target (instead of --n/--layers)"
+    )
+    p.add_argument(
+        "--target", default=None, help="a real model (.npz, .pt/.pth, .safetensors): its widths, w_max and norms (C3)"
+    )
+    p.add_argument("--data", default=None, help="with --target: .npy of inputs (rows) giving x_max and F_max")
     p.add_argument("--eps", default="0.01", help="output accuracy eps, exact (default 0.01)")
     p.add_argument("--delta", default="0.01", help="failure probability (default 0.01)")
     p.add_argument("--wmax", default=None, help="max |weight| of F (C3; default Malach: 1/sqrt(n))")
@@ -29,21 +40,53 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _model_setting(args: argparse.Namespace) -> Any:
+    from logprune.construct.model_bounds import model_numbers, model_setting
+    from logprune.construct.target import load_inputs, load_target
+    from logprune.validation import check_positive
+
+    given = [f"--{k}" for k in _MODEL_FIXES if getattr(args, k) is not None]
+    if given:
+        raise ParameterError(f"target={args.target}: {', '.join(given)} come from the model; drop them")
+    target, notices = load_target(args.target)
+    for n in notices:
+        note(args, f"notice: {n}")
+    data = None if args.data is None else load_inputs(args.data, target)
+    x_max = None if args.xmax is None else check_positive("xmax", args.xmax)
+    numbers = model_numbers(target, x_max=x_max, data=data)
+    for line in numbers.lines():
+        note(args, line)
+    return model_setting(
+        numbers, eps=args.eps, delta=args.delta, base=args.base, inputs_nonnegative=args.inputs_nonnegative
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from logprune.bounds import render, theorems
 
-    st = theorems.setting(
-        n=args.n,
-        layers=args.layers,
-        eps=args.eps,
-        delta=args.delta,
-        w_max=args.wmax,
-        x_max=args.xmax,
-        f_max=args.fmax,
-        norms=args.norms,
-        base=args.base,
-        inputs_nonnegative=args.inputs_nonnegative,
-    )
+    if args.target is not None:
+        st = _model_setting(args)
+    else:
+        if args.data is not None:
+            raise ParameterError(f"data={args.data}: goes with --target (the model it feeds)")
+        if args.widths is not None and (args.n is not None or args.layers is not None):
+            raise ParameterError(f"widths={' '.join(args.widths)}: give --widths, or --n and --layers, not both")
+        shape: dict[str, Any] = (
+            {"widths": args.widths}
+            if args.widths is not None
+            else {"n": args.n or "100", "layers": args.layers or "10"}
+        )
+        st = theorems.setting(
+            **shape,
+            eps=args.eps,
+            delta=args.delta,
+            w_max=args.wmax,
+            x_max=args.xmax,
+            f_max=args.fmax,
+            norms=args.norms,
+            base=args.base,
+            inputs_nonnegative=args.inputs_nonnegative,
+        )
     rows = theorems.rows(st)
     draw = render.table_json if args.json else render.table_latex if args.latex else render.table_text
     emit(args, draw(st, rows))

@@ -27,7 +27,11 @@ def _values(enum: Any) -> list[str]:
 
 def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     if not demo:
-        p.add_argument("--target", required=True, help="target network .npz (W1..Wl, optional b1..bl)")
+        p.add_argument(
+            "--target",
+            required=True,
+            help="target network: .npz (W1..Wl, optional b1..bl), PyTorch state_dict .pt/.pth, or .safetensors",
+        )
     p.add_argument(
         "--eps",
         default=None,
@@ -68,7 +72,11 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         help="arithmetic of the errors (default exact)",
     )
     p.add_argument("--inputs", default=None, help=".npy of extra inputs (rows) to measure the error on")
-    p.add_argument("--out", default=None, help="write Ĝ here (.npz, atomically; nothing is written on failure)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="write Ĝ here, atomically, by extension: .npz, .safetensors, .pt (a torch model); nothing on failure",
+    )
     engine = p.add_mutually_exclusive_group()
     engine.add_argument("--workers", default=None, help="parallel processes (default: all cores)")
     engine.add_argument(
@@ -88,6 +96,7 @@ def register(sub: Any) -> None:
 
 
 def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: list[str]) -> int:
+    from logprune.construct.ghat_file import check_out_path
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
     from logprune.construct.target import load_inputs
@@ -107,8 +116,12 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         arithmetic=args.context,
     )
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers)
+    if args.out:
+        check_out_path(args.out)  # an unknown format, or .pt without torch, is refused before any work
     inputs = None if args.inputs is None else load_inputs(args.inputs, target)
     built = construct(target, opt, workers=workers, scheduler=args.scheduler, inputs=inputs, progress=not args.quiet)
+    if args.out and built.ok:
+        built.write(args.out)  # first: a refused write (e.g. a .pt too large to be dense) prints no summary
     if args.json:
         emit_json(args, built.as_json())
     else:
@@ -117,8 +130,6 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
     if failure is not None:
         error(failure)
         return 1
-    if args.out:
-        built.write(args.out)
     return 0
 
 

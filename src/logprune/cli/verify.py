@@ -13,8 +13,10 @@ __all__ = ["register", "run"]
 
 def register(sub: Any) -> None:
     p = sub.add_parser("verify", help="re-derive a Ĝ file from its seed and the target")
-    p.add_argument("ghat", help="the Ĝ file (.npz) written by construct --out")
-    p.add_argument("--target", required=True, help="the target network .npz Ĝ was built for")
+    p.add_argument("ghat", help="the Ĝ file (.npz or .safetensors) written by construct --out")
+    p.add_argument(
+        "--target", required=True, help="the target network Ĝ was built for (.npz, .pt/.pth or .safetensors)"
+    )
     p.add_argument(
         "--context",
         default=None,

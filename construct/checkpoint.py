@@ -1,0 +1,91 @@
+"""Named arrays from a PyTorch checkpoint (``.pt``/``.pth``) or a ``.safetensors`` file, never unpickling code.
+
+- ``.pt``/``.pth``: ``torch.load(..., weights_only=True, map_location="cpu")`` (torch's restricted
+  unpickler: tensors and plain containers only, never arbitrary objects).  A bare ``state_dict`` is
+  read, or one nested under ``state_dict``, ``model_state_dict`` or ``model`` (what training scripts
+  save).  torch is optional (``pip install 'logprune[torch]'``); without it the file is refused in one line.
+- ``.safetensors``: the ``safetensors`` package's numpy reader (no torch needed).
+
+Tensors become numpy arrays without rounding: bfloat16 widens exactly to float32.  What the arrays mean
+is decided by :mod:`~logprune.construct.mlp_keys`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from logprune.errors import ParameterError
+
+__all__ = ["TORCH_SUFFIXES", "read_named_arrays"]
+
+TORCH_SUFFIXES = (".pt", ".pth")
+_NESTED = ("state_dict", "model_state_dict", "model")
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _tensor_to_numpy(torch: Any, key: str, t: Any, source: str) -> np.ndarray:
+    if not isinstance(t, torch.Tensor):
+        raise ParameterError(f"target={source}: key={key!r} holds a {type(t).__name__}, not a tensor")
+    if t.is_sparse or t.is_complex():
+        raise ParameterError(f"target={source}: key={key!r} is a {'sparse' if t.is_sparse else 'complex'} tensor")
+    t = t.detach().cpu()
+    if t.dtype == torch.bfloat16:  # numpy has no bfloat16; every bfloat16 is exactly a float32
+        t = t.to(torch.float32)
+    return np.asarray(t.numpy())
+
+
+def _state_dict(obj: Any, source: str) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        for name in _NESTED:
+            inner = obj.get(name)
+            if isinstance(inner, dict) and inner:
+                return inner
+        return obj
+    raise ParameterError(f"target={source}: holds a {type(obj).__name__}, not a state_dict (save model.state_dict())")
+
+
+def _read_torch(p: Path) -> dict[str, np.ndarray]:
+    torch = _torch()
+    if torch is None:
+        raise ParameterError(f"target={p}: reading PyTorch files needs torch (pip install 'logprune[torch]')")
+    try:
+        obj = torch.load(p, weights_only=True, map_location="cpu")
+    except Exception as exc:  # torch raises many kinds (UnpicklingError, RuntimeError, zipfile errors)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParameterError(f"target={p}: not a readable PyTorch state_dict ({first})") from None
+    sd = _state_dict(obj, str(p))
+    return {str(k): _tensor_to_numpy(torch, str(k), v, str(p)) for k, v in sd.items()}
+
+
+def _read_safetensors(p: Path) -> dict[str, np.ndarray]:
+    try:
+        from safetensors.numpy import load_file
+    except ImportError:  # pragma: no cover - safetensors is a dependency
+        raise ParameterError(f"target={p}: reading .safetensors needs the safetensors package") from None
+    try:
+        return {str(k): np.asarray(v) for k, v in load_file(str(p)).items()}
+    except Exception as exc:  # the reader raises SafetensorError, TypeError (bfloat16), OSError
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParameterError(f"target={p}: not a readable .safetensors file ({first})") from None
+
+
+def read_named_arrays(path: str | Path) -> dict[str, np.ndarray]:
+    """The named arrays of a ``.pt``/``.pth`` or ``.safetensors`` file, in the file's order (module doc)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"target={path}: no such file")
+    if p.suffix in TORCH_SUFFIXES:
+        return _read_torch(p)
+    if p.suffix == ".safetensors":
+        return _read_safetensors(p)
+    raise ParameterError(f"target={path}: unknown format (expected .npz, .pt, .pth or .safetensors)")
