@@ -289,3 +289,23 @@ def test_data_bounds_are_upper_bounds_of_the_exact_activations(net: tuple[list[i
     assert best <= fm <= best * (1 + Fraction(1, 10**9)) + Fraction(1, 10**300)
     nums = model_numbers(target, data=x)
     assert nums.f_max == fm and nums.from_data
+
+
+def test_the_python_api_gives_what_the_cli_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import logprune
+
+    target = logprune.demo_target()
+    assert logprune.bounds_for_model(target, eps="0.05").as_json() == _bounds_json(
+        capsys, "--target", DEMO, "--eps", "0.05"
+    )
+    square = logprune.bounds_table(n=30, layers=4, eps="0.01", delta="0.1")
+    assert square.as_json() == _bounds_json(capsys, "--n", "30", "--layers", "4", "--eps", "0.01", "--delta", "0.1")
+    built = logprune.prune(target, weight_eps="0.1", seed=3, workers=1)
+    capsys.readouterr()
+    assert main(["demo", "--weight-eps", "0.1", "--seed", "3", "--json", *FAST]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api = built.as_json()
+    for key in ("options", "plan", "certified_bound", "max_weight_error", "sizes", "ok"):
+        assert api[key] == cli[key], key
+    built.write(tmp_path / "g.safetensors")
+    assert logprune.verify(tmp_path / "g.safetensors", logprune.load_target(DEMO)).ok

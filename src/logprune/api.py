@@ -1,0 +1,194 @@
+"""The Python API: what the command line does, as functions a notebook can call.
+
+Each function validates its arguments once (the same checks, and the same one-line
+:class:`~logprune.errors.LogpruneError` messages, as the CLI) and returns the library's own result
+objects, which format themselves (``lines()`` / ``summary_lines()``, ``as_json()``).  Numbers may be
+given as strings (``"1e-3"``, ``"1/100"``: exact rationals) or as ints and Fractions; floats are taken
+at their exact binary value.
+
+>>> from fractions import Fraction
+>>> import logprune
+>>> target = logprune.demo_target()
+>>> target.widths                      # the demo's 2-16-16-2 MLP, biases folded into a constant-1 neuron
+[3, 17, 17, 2]
+>>> built = logprune.prune(target, weight_eps="0.1", seed=0, workers=1)
+>>> built.ok, built.max_weight_error <= Fraction(1, 10)
+(True, True)
+>>> table = logprune.bounds_table(n=100, layers=10, eps="0.01", delta="0.01")
+>>> [r.name for r in table.rows][:3]
+['malach2020', 'orseau2020', 'orseau2020_shared']
+>>> table.row("orseau2020_shared").extra["pool"]
+3072
+>>> model = logprune.bounds_for_model(target, eps="0.05")
+>>> model.setting.widths
+[3, 17, 17, 2]
+>>> print(model.text().splitlines()[0])
+logprune bounds: widths=3-17-17-2 layers=3 eps=1/20 delta=1/100 assumptions=general base=phi
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from logprune.bounds import render, theorems
+from logprune.construct import model_bounds
+from logprune.construct import pipeline as _pipeline
+from logprune.construct import target as _target
+from logprune.construct import verify as _verify
+from logprune.construct.options import options
+from logprune.validation import check_positive
+
+__all__ = [
+    "BoundsTable",
+    "bounds_for_model",
+    "bounds_table",
+    "demo_target",
+    "load_target",
+    "prune",
+    "verify",
+]
+
+
+@dataclass(frozen=True)
+class BoundsTable:
+    """The comparison table for one setting: its rows, as text or JSON (what ``logprune bounds`` prints)."""
+
+    setting: theorems.Setting
+    rows: tuple[theorems.Row, ...]
+
+    def row(self, name: str) -> theorems.Row:
+        """The row called ``name`` (``orseau2020_shared``, ``pensia2020``, ...)."""
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def text(self) -> str:
+        return render.table_text(self.setting, self.rows)
+
+    def latex(self) -> str:
+        return render.table_latex(self.setting, self.rows)
+
+    def as_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads(render.table_json(self.setting, self.rows))
+        return doc
+
+
+def load_target(path: str | Path) -> _target.Target:
+    """The target network F from ``.npz`` (``W1..Wl``, ``b1..bl``), a PyTorch ``state_dict``
+    (``.pt``/``.pth``, read with ``weights_only=True``) or ``.safetensors`` (docs/claims.md, C3: biases
+    folded exactly into a constant-1 neuron)."""
+    target, _ = _target.load_target(path)
+    return target
+
+
+def demo_target() -> _target.Target:
+    """The small trained 2-16-16-2 target shipped with logprune."""
+    target, _ = _target.demo_target()
+    return target
+
+
+def bounds_table(
+    *,
+    eps: Any,
+    delta: Any = "1/100",
+    n: Any = None,
+    layers: Any = None,
+    widths: Sequence[Any] | None = None,
+    w_max: Any = None,
+    x_max: Any = None,
+    f_max: Any = None,
+    norms: Sequence[Any] | None = None,
+    base: Any = "phi",
+    inputs_nonnegative: bool = False,
+) -> BoundsTable:
+    """Every row of the comparison table (``logprune bounds``; docs/claims.md, C1-C3, pooling-A/B,
+    counting) for n×n layers (``n``, ``layers``) or given ``widths``."""
+    st = theorems.setting(
+        n=n,
+        layers=layers,
+        widths=widths,
+        eps=eps,
+        delta=delta,
+        w_max=w_max,
+        x_max=x_max,
+        f_max=f_max,
+        norms=norms,
+        base=base,
+        inputs_nonnegative=inputs_nonnegative,
+    )
+    return BoundsTable(st, tuple(theorems.rows(st)))
+
+
+def bounds_for_model(
+    target: _target.Target,
+    *,
+    eps: Any,
+    delta: Any = "1/100",
+    x_max: Any = None,
+    data: np.ndarray | None = None,
+    base: Any = "phi",
+    inputs_nonnegative: bool = False,
+) -> BoundsTable:
+    """The comparison table for a real model (``logprune bounds --target``; docs/claims.md, C3): its
+    widths, w_max and certified norms, with x_max (default 1) or, from ``data`` (rows of inputs), x_max
+    and F_max on those rows."""
+    xm = None if x_max is None else check_positive("x_max", x_max)
+    numbers = model_bounds.model_numbers(target, x_max=xm, data=data)
+    st = model_bounds.model_setting(numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative)
+    return BoundsTable(st, tuple(theorems.rows(st)))
+
+
+def prune(
+    target: _target.Target,
+    *,
+    eps: Any = None,
+    weight_eps: Any = None,
+    delta: Any = "1/100",
+    seed: Any = 0,
+    dist: Any = "hyperbolic",
+    pooling: Any = "shared",
+    method: Any = "golden",
+    inputs_nonnegative: bool = False,
+    x_max: Any = 1,
+    norm: Any = "l2",
+    width: Any = None,
+    arithmetic: Any = "exact",
+    workers: int | None = None,
+    inputs: np.ndarray | None = None,
+    progress: bool = False,
+) -> _pipeline.Construction:
+    """Build Ĝ from a seeded G and certify it (``logprune construct``; docs/claims.md, L3, C3,
+    certificate): ``eps`` (certified output mode) or ``weight_eps`` (per-weight mode).  ``workers``
+    processes (default: all cores) give the same Ĝ, byte for byte.  ``result.write(path)`` writes
+    ``.npz``, ``.safetensors`` or ``.pt``."""
+    from logprune.construct.build import default_workers
+
+    opt = options(
+        eps=eps,
+        weight_eps=weight_eps,
+        delta=delta,
+        seed=seed,
+        dist=dist,
+        pooling=pooling,
+        method=method,
+        inputs_nonnegative=inputs_nonnegative,
+        x_max=x_max,
+        norm=norm,
+        width=width,
+        arithmetic=arithmetic,
+    )
+    n = default_workers() if workers is None else workers
+    return _pipeline.construct(target, opt, workers=n, inputs=inputs, progress=progress)
+
+
+def verify(path: str | Path, target: _target.Target, *, arithmetic: Any = None) -> _verify.VerifyReport:
+    """Re-derive a Ĝ file (``.npz`` or ``.safetensors``) from its seed and the target (``logprune verify``);
+    raises :class:`~logprune.construct.verify.VerificationError` when the file does not hold what it claims."""
+    return _verify.verify(path, target, arithmetic=arithmetic)
