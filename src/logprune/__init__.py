@@ -1,7 +1,7 @@
 """logprune: formal-bound verification toolkit for the strong lottery ticket hypothesis.
 
 The Python API (:mod:`logprune.api`, re-exported here): :func:`load_target`, :func:`demo_target`,
-:func:`bounds_table`, :func:`bounds_for_model`, :func:`prune` (construct Ĝ), :func:`verify`
+:func:`bounds_table`, :func:`bounds_for_model`, :func:`prune` (construct Ĝ), :func:`verify`, :func:`rss`
 (the names ``bounds`` and ``construct`` are the subpackages').  Subpackages:
 :mod:`logprune.bounds` (symbolic, certified bounds of the literature), :mod:`logprune.construct` (Ĝ for
 real, with a certificate), :mod:`logprune.proofs` (executable proofs), :mod:`logprune.checks`.
@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # type checkers see the API's signatures; at run time it loads on first use
-    from logprune.api import BoundsTable, bounds_for_model, bounds_table, demo_target, load_target, prune, verify
+    from logprune.api import BoundsTable, bounds_for_model, bounds_table, demo_target, load_target, prune, rss, verify
 
 try:
     __version__ = version("logprune")
@@ -26,6 +26,7 @@ __all__ = [
     "demo_target",
     "load_target",
     "prune",
+    "rss",
     "verify",
 ]
 

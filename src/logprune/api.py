@@ -24,6 +24,9 @@ at their exact binary value.
 [3, 17, 17, 2]
 >>> print(model.text().splitlines()[0])
 logprune bounds: widths=3-17-17-2 layers=3 eps=1/20 delta=1/100 assumptions=general base=phi
+>>> r = logprune.rss(law="uniform", n=12, eps="0.05", target="uniform", trials=200, seed=3)
+>>> r.failures <= 200 and r.ci[0] <= r.failure_rate <= r.ci[1]
+True
 """
 
 from __future__ import annotations
@@ -37,11 +40,13 @@ from typing import Any
 import numpy as np
 
 from logprune.bounds import render, theorems
+from logprune.checks import rss as _rss
 from logprune.construct import model_bounds
 from logprune.construct import pipeline as _pipeline
 from logprune.construct import target as _target
 from logprune.construct import verify as _verify
 from logprune.construct.options import options
+from logprune.errors import ParameterError
 from logprune.validation import check_positive
 
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "demo_target",
     "load_target",
     "prune",
+    "rss",
     "verify",
 ]
 
@@ -192,3 +198,31 @@ def verify(path: str | Path, target: _target.Target, *, arithmetic: Any = None) 
     """Re-derive a Ĝ file (``.npz`` or ``.safetensors``) from its seed and the target (``logprune verify``);
     raises :class:`~logprune.construct.verify.VerificationError` when the file does not hold what it claims."""
     return _verify.verify(path, target, arithmetic=arithmetic)
+
+
+def rss(
+    *,
+    law: Any,
+    eps: Any,
+    n: Any = None,
+    target: Any = "uniform",
+    trials: Any = 1000,
+    seed: Any = 0,
+    confidence: Any = "0.95",
+    alpha: Any = None,
+    beta: Any = None,
+    least_delta: Any = None,
+) -> _rss.RssResult:
+    """Random-subset-sum statistics (``logprune check rss``; docs/claims.md, L1): the failure rate of ``n``
+    samples of ``law`` over ``trials`` (exact search, Clopper-Pearson interval), or, with ``least_delta``,
+    the least n whose upper confidence limit is at most ``least_delta``."""
+    st = _rss.setting(
+        law=law, eps=eps, target=target, trials=trials, seed=seed, confidence=confidence, alpha=alpha, beta=beta
+    )
+    if least_delta is not None:
+        if n is not None:
+            raise ParameterError(f"n={n}: least_delta finds n; give one of them")
+        return _rss.least_n(st, least_delta)
+    if n is None:
+        raise ParameterError("n=None: give n, or least_delta")
+    return _rss.rss(st, n)

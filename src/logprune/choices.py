@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from logprune.errors import ParameterError
 
-__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "choice"]
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "choice"]
 
 
 class Dist(StrEnum):
@@ -58,6 +58,23 @@ class Arithmetic(StrEnum):
     EXACT = "exact"  # exact rationals (gmpy2.mpq or Fraction): the default, a certificate
     BALL = "ball"  # python-flint arb balls: rigorous, a certificate
     FLOAT = "float"  # float64: an estimate, never a certificate
+
+
+class RssLaw(StrEnum):
+    """The law of the samples of a random-subset-sum experiment (``logprune check rss``)."""
+
+    UNIFORM = "uniform"  # U[-1, 1]
+    UNIFORM_PRODUCT = "uniform-product"  # a·b, a and b independent U[-1, 1]
+    HYPERBOLIC = "hyperbolic"  # |w| log-uniform on [alpha, beta], fair sign
+    HYPERBOLIC_PRODUCT = "hyperbolic-product"  # a·b, a and b independent hyperbolic
+
+    @property
+    def hyperbolic(self) -> bool:
+        return self in (RssLaw.HYPERBOLIC, RssLaw.HYPERBOLIC_PRODUCT)
+
+    @property
+    def product(self) -> bool:
+        return self in (RssLaw.UNIFORM_PRODUCT, RssLaw.HYPERBOLIC_PRODUCT)
 
 
 E = TypeVar("E", bound=StrEnum)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClaimCheck", "check_claim", "coverage_times_categories", "first_hits"]
+__all__ = ["ClaimCheck", "check_claim", "clopper_pearson", "coverage_times_categories", "first_hits"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class ClaimCheck:
         }
 
 
-def _cp(k: int, n: int, confidence: float) -> tuple[float, float]:
+def clopper_pearson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval of a binomial proportion k/n (scipy.stats)."""
     from scipy import stats
 
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
@@ -92,7 +93,7 @@ def check_claim(
     d = float(delta)
     T = int(times.size)
     fails = int(np.count_nonzero(times > bound))
-    lo, hi = _cp(fails, T, confidence)
+    lo, hi = clopper_pearson(fails, T, confidence)
     verdict = "valid" if hi <= d else ("refuted" if lo > d else "inconclusive")
     est, qlo, qhi = _quantile_ci(times, 1 - d, confidence)
     est = max(est, 1)

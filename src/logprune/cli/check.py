@@ -1,4 +1,4 @@
-"""``logprune check claims|practice|sweep``: the theory against samples.
+"""``logprune check claims|practice|sweep|rss``: the theory against samples.
 
 Each subcommand is one function that registers its parser (:data:`SUBCOMMANDS`); a subcommand takes only
 the options it uses, so argparse refuses the others with one line (exit 2) instead of ignoring them.
@@ -54,12 +54,34 @@ def _sweep(sub: Any) -> None:
     p.set_defaults(func=run_sweep)
 
 
+def _rss(sub: Any) -> None:
+    p = sub.add_parser("rss", help="random subset sum: failure rate of n samples, exact search, Clopper-Pearson")
+    p.add_argument(
+        "--law", required=True, help="uniform | uniform-product | hyperbolic | hyperbolic-product (of the samples)"
+    )
+    p.add_argument("--alpha", default=None, help="hyperbolic laws: lower end of |w|")
+    p.add_argument("--beta", default=None, help="hyperbolic laws: upper end of |w|")
+    p.add_argument("--n", default=None, help="samples per trial (not with --least)")
+    p.add_argument("--eps", required=True, help="accuracy, exact")
+    p.add_argument(
+        "--target", default="uniform", help="uniform (z ~ U[-1, 1] per trial) | sup (all z in [-1, 1]) | a number"
+    )
+    p.add_argument("--trials", default="1000", help="trials (default 1000)")
+    p.add_argument("--seed", default="0", help="seed (default 0)")
+    p.add_argument("--confidence", default="0.95", help="confidence of the Clopper-Pearson interval (default 0.95)")
+    p.add_argument("--least", action="store_true", help="find the least n whose upper confidence limit is <= --delta")
+    p.add_argument("--delta", default=None, help="with --least: the failure probability to certify")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output(p, json_help="print the result as JSON")
+    p.set_defaults(func=run_rss)
+
+
 # adding a subcommand: one function that registers its parser (with ``func``), listed here
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_claims, _practice, _sweep)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_claims, _practice, _sweep, _rss)
 
 
 def register(sub: Any) -> None:
-    c = sub.add_parser("check", help="the theory against samples: check claims, check practice, check sweep")
+    c = sub.add_parser("check", help="the theory against samples: check claims, practice, sweep, rss")
     csub = c.add_subparsers(dest="check", required=True, parser_class=Parser)
     for add in SUBCOMMANDS:
         add(csub)
@@ -119,3 +141,41 @@ def _figures(args: argparse.Namespace, draw: Callable[[Any, Path], list[Path]], 
     except ImportError:
         raise ParameterError("figure: needs matplotlib (pip install 'logprune[plot]')") from None
     note(args, "figures: " + ", ".join(str(p) for p in paths))
+
+
+def run_rss(args: argparse.Namespace) -> int:
+    import sys
+
+    from logprune.checks.rss import least_n, rss, setting
+
+    st = setting(
+        law=args.law,
+        eps=args.eps,
+        target=args.target,
+        trials=args.trials,
+        seed=args.seed,
+        confidence=args.confidence,
+        alpha=args.alpha,
+        beta=args.beta,
+    )
+    if args.least:
+        if args.delta is None or args.n is not None:
+            raise ParameterError("least: give --delta and no --n (the least n is what --least finds)")
+    elif args.n is None or args.delta is not None:
+        raise ParameterError("n: give --n (or --least --delta D)")
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(desc="rss: trials (exact subset-sum search)", unit="trial", file=sys.stderr)
+    try:
+        update = None if bar is None else bar.update
+        res = least_n(st, args.delta, progress=update) if args.least else rss(st, args.n, progress=update)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        emit_json(args, res.as_json())
+    else:
+        emit_lines(args, res.lines())
+    return 1 if res.n is None else 0
