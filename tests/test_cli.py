@@ -181,7 +181,7 @@ def test_failed_construction_is_one_line_exit_1_and_writes_nothing(
 
 def test_check_without_subcommand_is_one_line_listing_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = run(capsys, "check")
-    assert rc == 2 and out == "" and one_line_error(err) and "{claims,practice,sweep}" in err
+    assert rc == 2 and out == "" and one_line_error(err) and "{claims,practice,sweep,rss}" in err
 
 
 @pytest.mark.parametrize(

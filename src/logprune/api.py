@@ -114,8 +114,8 @@ def bounds_table(
     base: Any = "phi",
     inputs_nonnegative: bool = False,
 ) -> BoundsTable:
-    """Every row of the comparison table (``logprune bounds``; docs/claims.md, C1-C3, pooling-A/B,
-    counting) for n×n layers (``n``, ``layers``) or given ``widths``."""
+    """Every row of the comparison table (``logprune bounds``; docs/claims.md, C1, C2, C3, pooling-A,
+    pooling-B, counting) for n×n layers (``n``, ``layers``) or given ``widths``."""
     st = theorems.setting(
         n=n,
         layers=layers,

@@ -2,9 +2,9 @@
 
 A trial draws n samples x_1..x_n of a law and a target z; it *fails* when no subset sum (the empty one,
 0, included) is within eps of z, decided exactly (below).  ``sup`` asks for every z in [-1, 1] at once.
-Over T trials the failure rate comes with a Clopper-Pearson interval at the stated confidence
-(docs/claims.md, L1: the subset-sum side of the comparison, Lueker's theorem being the asymptotic
-statement this measures).
+Over T trials the failure rate comes with a Clopper-Pearson interval at the stated confidence.  This is
+the random subset sum of Lueker (1998) behind Pensia et al.'s row ``pensia2020`` (no claim id of ours:
+see "Neighbours without a claim id" in docs/claims.md); it measures, it proves nothing.
 
 Laws (:class:`~logprune.choices.RssLaw`): ``uniform`` U[-1, 1]; ``uniform-product`` a·b with a, b
 independent U[-1, 1]; ``hyperbolic`` |w| log-uniform on [alpha, beta] with a fair sign (docs/claims.md,
