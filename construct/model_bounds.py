@@ -29,7 +29,7 @@ import numpy as np
 from logprune.bounds import theorems
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import sqrt_up
-from logprune.construct.target import Target
+from logprune.construct.target import Target, exact_float64
 from logprune.errors import ParameterError
 
 __all__ = ["CHUNK", "ModelNumbers", "data_f_max", "data_x_max", "model_numbers", "model_setting"]
@@ -73,6 +73,14 @@ class ModelNumbers:
         return out
 
 
+def _rows(x: np.ndarray) -> np.ndarray:
+    """Data as a 2-D float64 array, unrounded (the error analysis below is float64's)."""
+    a = exact_float64("data", x)
+    if a.ndim != 2:
+        raise ParameterError(f"data.shape={a.shape}: expected rows of inputs (2-D)")
+    return a
+
+
 def data_x_max(x: np.ndarray) -> Fraction:
     """A rigorous upper bound of max_r ||x_r||_2 over the rows of x (float64).
 
@@ -80,6 +88,7 @@ def data_x_max(x: np.ndarray) -> Fraction:
     fl(S)/((1 - u)(1 - gamma_(n-1))) + n·2^-1074 (squares rounded by at most u each, underflow losing at
     most 2^-1074 each, a float sum of n nonnegative terms off by at most gamma_(n-1) of the exact sum),
     then the largest row's bound goes through an exact upward square root."""
+    x = _rows(x)
     if x.size == 0:
         return Fraction(0)
     n = x.shape[1]
@@ -131,6 +140,7 @@ def _arb_upper_fraction(a: Any) -> Fraction:
 def data_f_max(target: Target, x: np.ndarray) -> Fraction:
     """A rigorous upper bound of |activation| over the inputs (with the appended 1) and every hidden
     neuron of F on the rows of x, from arb ball arithmetic (module doc)."""
+    x = _rows(x)
     xs = np.hstack([x, np.ones((x.shape[0], 1))]) if target.append_one else x
     top = Fraction(0)
     if xs.size:
@@ -154,6 +164,9 @@ def model_numbers(target: Target, *, x_max: Fraction | None = None, data: np.nda
     norms = tuple(spectral_norm_upper(w) for w in target.weights)
     if any(a == 0 for a in norms):
         raise ParameterError("target: a layer is all zeros (F is constant); no bound is needed")
+    d0 = target.original_widths[0]
+    if data is not None and (np.ndim(data) != 2 or np.shape(data)[1] != d0):
+        raise ParameterError(f"data.shape={np.shape(data)}: expected rows of F's input width {d0}")
     if data is None:
         return ModelNumbers(
             tuple(target.widths), w_max, norms, target.input_norm_bound(x_max or Fraction(1)), None, False

@@ -24,7 +24,15 @@ from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import sqrt_up
 from logprune.errors import ParameterError, ParameterTypeError
 
-__all__ = ["Target", "demo_target", "load_inputs", "load_target", "spectral_norm_upper", "target_from_arrays"]
+__all__ = [
+    "Target",
+    "demo_target",
+    "exact_float64",
+    "load_inputs",
+    "load_target",
+    "spectral_norm_upper",
+    "target_from_arrays",
+]
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,22 @@ def _digest(arrays: Sequence[np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def exact_float64(name: str, a: Any) -> np.ndarray:
+    """``a`` as float64 without rounding: real dtypes only; float16/32/64 widen exactly, wider floats and
+    integers beyond 2^53 are refused if they would round; non-finite entries are refused."""
+    a = np.asarray(a)
+    if not np.issubdtype(a.dtype, np.floating) and not np.issubdtype(a.dtype, np.integer):
+        raise ParameterTypeError(f"{name}.dtype={a.dtype}: expected real numbers")
+    if np.issubdtype(a.dtype, np.integer) and a.size and int(np.max(np.abs(a.astype(object)))) > 2**53:
+        raise ParameterError(f"{name}: integers beyond 2^53 are not exactly representable in float64")
+    a64 = a.astype(np.float64)
+    if np.issubdtype(a.dtype, np.floating) and a.dtype.itemsize > 8 and not np.array_equal(a64.astype(a.dtype), a):
+        raise ParameterError(f"{name}: {a.dtype} entries not exactly representable in float64")
+    if not np.all(np.isfinite(a64)):
+        raise ParameterError(f"{name}: has non-finite entries (nan or inf)")
+    return a64
+
+
 def target_from_arrays(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray | None] | None = None) -> Target:
     """Check shapes and finiteness, then fold biases into a constant-1 neuron (exact rewrite)."""
     if len(weights) == 0:
@@ -93,17 +117,7 @@ def target_from_arrays(weights: Sequence[np.ndarray], biases: Sequence[np.ndarra
         a = np.asarray(w)
         if a.ndim != 2 or a.size == 0:
             raise ParameterError(f"W{i}.shape={a.shape}: expected a non-empty (out, in) matrix")
-        if not np.issubdtype(a.dtype, np.floating) and not np.issubdtype(a.dtype, np.integer):
-            raise ParameterTypeError(f"W{i}.dtype={a.dtype}: expected real numbers")
-        a64 = a.astype(np.float64)
-        # float16/32/64 widen exactly; wider floats and huge integers might not: refuse, never round
-        if np.issubdtype(a.dtype, np.integer) and a.size and int(np.max(np.abs(a))) > 2**53:
-            raise ParameterError(f"W{i}: integers beyond 2^53 are not exactly representable in float64")
-        if np.issubdtype(a.dtype, np.floating) and a.dtype.itemsize > 8 and not np.array_equal(a64.astype(a.dtype), a):
-            raise ParameterError(f"W{i}: {a.dtype} entries not exactly representable in float64")
-        if not np.all(np.isfinite(a64)):
-            raise ParameterError(f"W{i}: has non-finite entries (nan or inf)")
-        ws.append(a64)
+        ws.append(exact_float64(f"W{i}", a))
     for i in range(1, len(ws)):
         if ws[i].shape[1] != ws[i - 1].shape[0]:
             raise ParameterError(
@@ -180,7 +194,7 @@ def load_target(path: str | Path) -> tuple[Target, list[str]]:
 def _from_checkpoint(arrays: dict[str, np.ndarray], p: Path) -> tuple[Target, list[str]]:
     from logprune.construct.mlp_keys import mlp_layers
 
-    mlp = mlp_layers(arrays, source=str(p))
+    mlp = mlp_layers(arrays, source=str(p), ordered=p.suffix != ".safetensors")
     notices = [f"layers read from {p.name}: {', '.join(mlp.prefixes)}"]
     notices += [f"pruning mask folded into {prefix} (weight_orig · weight_mask)" for prefix in mlp.folded_masks]
     return target_from_arrays(mlp.weights, mlp.biases), notices

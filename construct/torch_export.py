@@ -71,7 +71,7 @@ def dense_layers(net: SparseNet, *, append_one: bool) -> list[tuple[np.ndarray, 
     out: list[tuple[np.ndarray, np.ndarray]] = []
     for t, (rr, cc, v, size, prev) in enumerate(plans):
         W = np.zeros((size, prev), dtype=np.float64)
-        W[rr, cc] = v  # each weight of G is kept at most once (checked when a Ĝ file is read)
+        np.add.at(W, (rr, cc), v)  # a sum, as the sparse forward's (each weight of G is kept once anyway)
         b = np.zeros(size, dtype=np.float64)
         if t == 0 and append_one:
             b = W[:, n_in].copy()

@@ -62,15 +62,44 @@ def test_linear_layers_are_found_in_forward_order_from_the_keys(names: list[str]
         f"{n}.bias": b for n, b in zip(names, bs, strict=True)
     }
     shuffled = dict(sorted(keyed.items()))  # safetensors' order: sorted as text
-    mlp = mlp_layers(shuffled, source="x")
+    mlp = mlp_layers(shuffled, source="x", ordered=False)
     assert mlp.prefixes == tuple(names)
     assert all(np.array_equal(a, b) for a, b in zip(mlp.weights, ws, strict=True))
 
 
-def test_file_order_is_used_when_the_names_carry_no_order() -> None:
-    ws, _ = _demo_arrays()
-    keyed = {"input.weight": ws[0], "hidden.weight": ws[1], "output.weight": ws[2]}
+def test_a_state_dicts_own_order_wins_even_where_the_names_chain_another_way() -> None:
+    """Square layers chain in any order: a state_dict's registration order is the forward order."""
+    rng = np.random.default_rng(0)
+    keyed = {f"{name}.weight": rng.normal(size=(4, 4)) for name in ("input", "hidden", "output")}
     assert mlp_layers(keyed, source="x").prefixes == ("input", "hidden", "output")
+    keyed = {f"fc{i}.weight": rng.normal(size=(4, 4)) for i in (1, 2, 10)}
+    assert mlp_layers(keyed, source="x").prefixes == ("fc1", "fc2", "fc10")
+
+
+def test_safetensors_names_without_an_order_are_refused() -> None:
+    """safetensors sorts keys as text: names that differ in more than numbers carry no order."""
+    rng = np.random.default_rng(0)
+    keyed = {f"{name}.weight": rng.normal(size=(4, 4)) for name in ("hidden", "input", "output")}
+    with pytest.raises(ParameterError, match="cannot be read from names"):
+        mlp_layers(keyed, source="x", ordered=False)
+    ws, _ = _demo_arrays()  # text order net.10, net.12, net.2 chains the demo's shapes: natural order it is
+    text_sorted = {"net.10.weight": ws[1], "net.12.weight": ws[2], "net.2.weight": ws[0]}
+    assert mlp_layers(text_sorted, source="x", ordered=False).prefixes == ("net.2", "net.10", "net.12")
+
+
+def test_a_lone_linear_state_dict_is_a_one_layer_target() -> None:
+    w, b = np.ones((2, 3)), np.zeros(2)
+    mlp = mlp_layers({"weight": w, "bias": b}, source="x")
+    assert mlp.prefixes == ("",) and np.array_equal(mlp.weights[0], w)
+    with pytest.raises(ParameterError, match="key='bias'"):
+        mlp_layers({"weight": w, "bias": np.zeros(3)}, source="x")
+
+
+def test_a_non_finite_weight_under_a_zero_mask_stays_non_finite() -> None:
+    sd = {"fc.weight_orig": np.array([[np.nan, 1.0]]), "fc.weight_mask": np.array([[0.0, 1.0]])}
+    mlp = mlp_layers(sd, source="x")
+    with pytest.raises(ParameterError, match="non-finite"):
+        target_from_arrays(mlp.weights, mlp.biases)
 
 
 def test_a_pruned_checkpoint_is_folded_into_the_effective_weight() -> None:
@@ -242,6 +271,17 @@ def test_bounds_with_equal_widths_are_the_n_by_n_table(capsys: pytest.CaptureFix
     square = _bounds_json(capsys, "--n", "20", "--layers", "3", "--wmax", "1/8")
     given = _bounds_json(capsys, "--widths", "20", "20", "20", "20", "--wmax", "1/8")
     assert given["rows"] == square["rows"]
+
+
+def test_data_of_any_real_dtype_is_read_exactly_or_refused() -> None:
+    target, _ = load_target(DEMO)
+    x32 = np.array([[1.0, 2.0**-13]], dtype=np.float32)
+    assert data_x_max(x32) ** 2 >= Fraction(1) + Fraction(1, 2**26)
+    assert data_x_max(np.array([[2**32, 0]], dtype=np.int64)) >= 2**32
+    with pytest.raises(ParameterError, match="2\\^53"):
+        data_x_max(np.array([[2**60, 0]], dtype=np.int64))
+    with pytest.raises(ParameterError, match=r"data\.shape"):
+        model_numbers(target, data=np.zeros((3, 5)))
 
 
 def test_bounds_target_refuses_what_the_model_determines(capsys: pytest.CaptureFixture[str]) -> None:
