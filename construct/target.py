@@ -92,15 +92,15 @@ def _digest(arrays: Sequence[np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def exact_float64(name: str, a: Any) -> np.ndarray:
-    """``a`` as float64 without rounding: real dtypes only; float16/32/64 widen exactly, wider floats and
-    integers beyond 2^53 are refused if they would round; non-finite entries are refused."""
-    a = np.asarray(a)
+def exact_float64(name: str, value: Any) -> np.ndarray:
+    """``value`` as float64 without rounding: real dtypes only; float16/32/64 widen exactly, wider floats
+    and integers beyond 2^53 are refused if they would round; non-finite entries are refused."""
+    a: np.ndarray = np.asarray(value)
     if not np.issubdtype(a.dtype, np.floating) and not np.issubdtype(a.dtype, np.integer):
         raise ParameterTypeError(f"{name}.dtype={a.dtype}: expected real numbers")
     if np.issubdtype(a.dtype, np.integer) and a.size and int(np.max(np.abs(a.astype(object)))) > 2**53:
         raise ParameterError(f"{name}: integers beyond 2^53 are not exactly representable in float64")
-    a64 = a.astype(np.float64)
+    a64: np.ndarray = a.astype(np.float64)
     if np.issubdtype(a.dtype, np.floating) and a.dtype.itemsize > 8 and not np.array_equal(a64.astype(a.dtype), a):
         raise ParameterError(f"{name}: {a.dtype} entries not exactly representable in float64")
     if not np.all(np.isfinite(a64)):
