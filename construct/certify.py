@@ -29,7 +29,7 @@ from logprune.construct.effective import ErrorStats
 from logprune.construct.numeric import Context, as_fraction, sqrt_up
 from logprune.construct.target import Target
 
-__all__ = ["Assessment", "Certificate", "assess", "certificate", "decide"]
+__all__ = ["Assessment", "Certificate", "assess", "certificate", "decide", "domain"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Certificate:
     x_max: Fraction
     certified: bool  # False only in the float context (an estimate)
     arithmetic: Arithmetic
+    domain: str  # the inputs the bound holds for, as the user declared them (module doc)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -50,7 +51,14 @@ class Certificate:
             "decimal": f"{float(self.bound):.6e}",
             "certified": self.certified,
             "context": self.arithmetic.value,
+            "domain": self.domain,
         }
+
+
+def domain(*, x_max: Fraction, inputs_nonnegative: bool) -> str:
+    """The input domain a certificate holds on: the ball ||x||_2 <= x_max, and x >= 0 where declared
+    (layer 1 then has one branch, docs/claims.md, propagation: the bound says nothing of other inputs)."""
+    return f"||x||_2 <= {x_max}" + (", x >= 0" if inputs_nonnegative else "")
 
 
 def _layer_deltas(errs: ErrorStats) -> tuple[Fraction, Fraction]:
@@ -69,6 +77,7 @@ def certificate(
     norm: Norm,
     arithmetic: Arithmetic,
     certified: bool,
+    domain: str,
 ) -> Certificate:
     """The bound of the module doc from the error statistics of every layer."""
     pairs = [_layer_deltas(e) for e in errors]
@@ -90,7 +99,7 @@ def certificate(
             ph *= a + d
             p *= a
         bound = x_max * (dinf_last * ph + ainf * (ph - p))
-    return Certificate(bound, norm, tuple(deltas), tuple(norms), x_max, certified, arithmetic)
+    return Certificate(bound, norm, tuple(deltas), tuple(norms), x_max, certified, arithmetic, domain)
 
 
 def decide(
@@ -133,6 +142,7 @@ def assess(
     norm: Norm,
     eps: Fraction | None,
     weight_eps: Fraction | None,
+    domain: str,
 ) -> Assessment:
     """Certificate, largest error and decision from the error statistics: what ``construct`` reports
     and what ``verify`` recomputes, by the same function."""
@@ -144,6 +154,7 @@ def assess(
         norm=norm,
         arithmetic=ctx.kind,
         certified=ctx.certified,
+        domain=domain,
     )
     max_err = max(as_fraction(e.max_abs) for e in errors)
     within = sum(e.within for e in errors) / sum(e.count for e in errors)

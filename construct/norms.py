@@ -7,6 +7,7 @@ accordingly before an exact upward square root.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -24,8 +25,33 @@ def _gamma(n: int) -> float:
     return nu / (1 - nu)
 
 
+SAFE_EXPONENT = 400  # max|W| in [2^-400, 2^400]: no product or sum of the bounds below under- or overflows
+# far enough to matter (docs/claims.md, certificate): underflow loses at most k²·2^-1074 on a row, far below
+# the 4u·max|W|² margin of the bounds; outside that range the matrix is first scaled by a power of two
+
+
 def spectral_norm_upper(w: np.ndarray) -> Fraction:
-    """A certified upper bound of ||W||_2, as an exact rational.
+    """A certified upper bound of ||W||_2, as an exact rational (docs/claims.md, propagation, certificate).
+
+    For max|W| outside [2^-400, 2^400] the bound is that of W·2^-e (max|W·2^-e| in [1/2, 1)) times 2^e,
+    exactly; the scaling is exact except for entries it pushes below the float64 range, each off by at
+    most 2^-1074, which adds at most sqrt(mn)·2^-1074 to the norm (added, rounded up).
+    """
+    a = np.abs(np.asarray(w, dtype=np.float64))
+    amax = float(np.max(a)) if a.size else 0.0
+    if amax == 0.0:
+        return Fraction(0)
+    if 2.0**-SAFE_EXPONENT <= amax <= 2.0**SAFE_EXPONENT:
+        return _spectral_norm_upper(np.asarray(w, dtype=np.float64))
+    _, e = math.frexp(amax)  # amax = f·2^e, f in [1/2, 1)
+    scaled = np.ldexp(np.asarray(w, dtype=np.float64), -e)
+    m, n = a.shape
+    slack = Fraction(m * n, 2**1074)  # >= sqrt(mn)·2^-1074: the entries the scaling rounded
+    return (_spectral_norm_upper(scaled) + slack) * Fraction(2) ** e
+
+
+def _spectral_norm_upper(w: np.ndarray) -> Fraction:
+    """A certified upper bound of ||W||_2 for max|W| in [2^-400, 2^400], as an exact rational.
 
     min of sqrt(||G||_inf) with G = WᵀW or WWᵀ (whichever is smaller; ||W||_2^2 = rho(G) <= ||G||_inf),
     ||W||_F and sqrt(||W||_1·||W||_inf).  Float sums are made rigorous by the a-priori bound

@@ -24,7 +24,7 @@ import numpy as np
 
 from logprune import __version__
 from logprune.construct.build import Built, build_layers
-from logprune.construct.certify import Assessment, Certificate, assess
+from logprune.construct.certify import Assessment, Certificate, assess, domain
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
 from logprune.construct.measure import measured_error
 from logprune.construct.numeric import context_for
@@ -180,7 +180,7 @@ class Construction:
         mode = (
             f"per-weight tolerance weight_eps={opt.weight_eps}"
             if opt.weight_eps is not None
-            else f"certified output eps={opt.eps} ({opt.norm} norm, ||x||_2 <= {opt.x_max})"
+            else f"certified output eps={opt.eps} ({opt.norm} norm, {cert.domain})"
         )
         bound_note = (
             f"{pl.block} (bound: {pl.block_from_bound})"
@@ -199,7 +199,7 @@ class Construction:
             f"Ĝ: {self.kept} kept weights = {self.kept / tw:.3f} per target weight",
             f"max |effective weight - target weight| = {float(self.max_weight_error):.4e} (exact); "
             f"{100 * self.within_eps_w:.2f} % of them <= eps_w",
-            f"certified bound sup||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.arithmetic}"
+            f"certified bound sup over {cert.domain} of ||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.arithmetic}"
             + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
             "measured error on sample inputs: "
             + ("not measured" if self.measured_error is None else f"{self.measured_error:.4e}"),
@@ -255,6 +255,7 @@ def construct(
         norm=opt.norm,
         eps=opt.eps,
         weight_eps=opt.weight_eps,
+        domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
     )
     seconds = time.perf_counter() - t0
     measured = (

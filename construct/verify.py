@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from logprune.choices import Arithmetic, choice
-from logprune.construct.certify import Assessment, assess
+from logprune.construct.certify import Assessment, assess, domain
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.ghat_file import GhatArrays, read_ghat
 from logprune.construct.gsample import block_weights
@@ -69,10 +69,10 @@ class VerifyReport:
 
     def claim(self) -> str:
         r = self.request
-        domain = f"||x||_2 <= {r.x_max}" + (", x >= 0" if r.inputs_nonnegative else "")
         if r.weight_eps is not None:
             return f"every weight within weight_eps={r.weight_eps}"
-        return f"sup over {domain} of ||Ĝ(x) - F(x)||_{r.norm.value.removeprefix('l')} <= eps={r.eps}"
+        dom = self.assessment.certificate.domain
+        return f"sup over {dom} of ||Ĝ(x) - F(x)||_{r.norm.value.removeprefix('l')} <= eps={r.eps}"
 
     def lines(self) -> list[str]:
         same = " (equal to the file's)" if self.compared_bound else f" (in {self.request.arithmetic} arithmetic)"
@@ -219,6 +219,7 @@ def verify(
         norm=opt.norm,
         eps=opt.eps,
         weight_eps=opt.weight_eps,
+        domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
     )
     compared = opt.arithmetic is own.arithmetic  # another arithmetic gives another (valid) bound
     if compared:

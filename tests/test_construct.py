@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from logprune.construct.options import options
 from logprune.construct.pipeline import Construction, construct
 from logprune.construct.plan import plan
 from logprune.construct.pooling import geometry
-from logprune.construct.target import load_target, spectral_norm_upper, target_from_arrays
+from logprune.construct.target import demo_target, load_target, spectral_norm_upper, target_from_arrays
 from logprune.construct.verify import VerificationError, verify
 from logprune.errors import ParameterError
 
@@ -318,6 +319,26 @@ def test_spectral_norm_upper_bounds_the_2_norm_and_not_above_frobenius() -> None
         assert float(ub) <= np.linalg.norm(w, "fro") * (1 + 1e-12)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    st.integers(0, 2**32 - 1),
+    st.one_of(st.integers(-1060, -400), st.integers(400, 1000), st.integers(-3, 3)),
+)
+@example((2, 2), 0, -1074 + 60)  # entries near the bottom of the subnormal range
+def test_spectral_norm_upper_bounds_tiny_and_huge_matrices(shape: tuple[int, int], seed: int, k: int) -> None:
+    """Exact power-of-two scaling: no underflow to a zero bound, no overflow (docs/claims.md, certificate)."""
+    w = np.ldexp(np.random.default_rng(seed).uniform(-1, 1, size=shape), k)  # what is stored
+    if not np.any(w):
+        return
+    e = math.frexp(float(np.max(np.abs(w))))[1]
+    ref = np.linalg.norm(np.ldexp(w, -e), 2)  # exact back-scaling of the stored entries
+    ub = spectral_norm_upper(w)
+    assert ub > 0
+    assert ub * Fraction(2) ** -e >= Fraction(float(ref)) * (1 - Fraction(1, 10**12))
+    assert ub * Fraction(2) ** -e <= Fraction(float(ref)) * 3
+
+
 @pytest.mark.parametrize(
     ("arrays", "fragment"),
     [
@@ -408,3 +429,17 @@ def test_C3_tightened_k_is_the_least_that_satisfies_the_telescoped_bound() -> No
 
     assert pl.k <= closed.k
     assert bound(pl.k) <= opt.eps < bound(pl.k - 1)
+
+
+def test_the_certificate_states_its_domain_where_it_assumes_x_nonnegative(tmp_path: Path) -> None:
+    """With inputs declared >= 0 layer 1 has one branch: the bound holds on x >= 0 only, and says so in the
+    summary, the JSON and verify's claim (docs/claims.md, certificate)."""
+    target, _ = demo_target()
+    c = construct(target, options(eps="0.05", inputs_nonnegative=True), workers=1)
+    assert c.certificate.domain == "||x||_2 <= 1, x >= 0"
+    assert any("sup over ||x||_2 <= 1, x >= 0 of" in line for line in c.summary_lines())
+    assert c.as_json()["certified_bound"]["domain"] == "||x||_2 <= 1, x >= 0"
+    c.write(tmp_path / "g.npz")
+    assert "x >= 0" in verify(tmp_path / "g.npz", target).claim()
+    free = construct(target, options(eps="0.05"), workers=1)
+    assert free.certificate.domain == "||x||_2 <= 1"
