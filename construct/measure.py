@@ -15,7 +15,21 @@ import numpy as np
 from logprune.choices import Norm
 from logprune.construct.target import Target
 
-__all__ = ["measured_error"]
+__all__ = ["MEASURE_KEY", "measured_error", "sphere_inputs"]
+
+MEASURE_KEY = 10**6  # the seed stream of the measured inputs (module doc)
+
+
+def sphere_inputs(
+    d: int, *, x_max: Fraction, n: int, seed: int, nonnegative: bool, key: int = MEASURE_KEY
+) -> np.ndarray:
+    """n seeded inputs on the sphere ||x||_2 = x_max in R^d (in the nonnegative orthant if asked)."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
+    x = rng.standard_normal((n, d))
+    if nonnegative:
+        x = np.abs(x)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.asarray(x * (float(x_max) / np.where(norms > 0, norms, 1.0)))
 
 
 def measured_error(
@@ -30,12 +44,8 @@ def measured_error(
     extra: np.ndarray | None = None,
 ) -> float:
     """Max error over n seeded inputs on the sphere ||x|| = x_max (and any user inputs), in float64."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(10**6,))))
     d = target.original_widths[0]
-    x = rng.standard_normal((n, d))
-    if nonnegative:
-        x = np.abs(x)
-    x *= float(x_max) / np.linalg.norm(x, axis=1, keepdims=True)
+    x = sphere_inputs(d, x_max=x_max, n=n, seed=seed, nonnegative=nonnegative)
     if extra is not None:
         x = np.vstack([x, np.asarray(extra, dtype=np.float64).reshape(-1, d)])
     if target.append_one:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from logprune import __version__
+from logprune.construct.attack import Attack, attack, bracket_line
 from logprune.construct.build import Built, build_layers
 from logprune.construct.certify import Assessment, Certificate, assess, domain
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
@@ -70,6 +71,7 @@ class Construction:
     assessment: Assessment
     measured_error: float | None  # None when not measured (construct(measure=False))
     seconds: float  # plan, build and certificate; the measurement of the error is not included
+    attack: Attack | None = None  # the certificate's lower bracket, when asked for
 
     @property
     def certificate(self) -> Certificate:
@@ -155,6 +157,7 @@ class Construction:
             "seconds": self.seconds,
             "uncovered": shown,
             "uncovered_count": len(self.built.missing),
+            **({} if self.attack is None else self.attack.as_json()),
         }
 
     def write(self, path: str | Path) -> None:
@@ -203,6 +206,7 @@ class Construction:
             + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
             "measured error on sample inputs: "
             + ("not measured" if self.measured_error is None else f"{self.measured_error:.4e}"),
+            *([] if self.attack is None else [bracket_line(self.attack, cert.bound)]),
             f"time: {self.seconds:.2f} s",
             ("result: OK" if self.ok else "result: FAILED") + (f", written to {out}" if out and self.ok else ""),
         ]
@@ -226,10 +230,13 @@ def construct(
     inputs: np.ndarray | None = None,
     progress: bool = False,
     measure: bool = True,
+    attack_budget: tuple[int, int] | None = None,
 ) -> Construction:
     """Plan, build (in ``workers`` processes or on the Dask cluster at ``scheduler``: the same Ĝ),
     compute the certificate, decide, and measure the error on seeded inputs (and ``inputs``) unless
-    ``measure`` is False (callers that build many Ĝ only to read the decision)."""
+    ``measure`` is False (callers that build many Ĝ only to read the decision).  ``attack_budget`` =
+    (restarts, steps), in the certified output mode: search the worst input too (the lower bracket,
+    :mod:`~logprune.construct.attack`); one beyond a certified bound would be a bug, and is raised."""
     t0 = time.perf_counter()
     pl = plan(target, opt)
     bar = _bar(sum(W.shape[1] for W in target.weights), progress)
@@ -272,4 +279,19 @@ def construct(
         if measure
         else None
     )
-    return Construction(target, opt, pl, built, assessment, measured, seconds)
+    found = None
+    if attack_budget is not None and opt.eps is not None and built.net.kept:
+        restarts, steps = attack_budget
+        found = attack(
+            built.net,
+            target,
+            x_max=opt.x_max,
+            nonnegative=opt.inputs_nonnegative,
+            norm=opt.norm,
+            seed=opt.seed,
+            restarts=restarts,
+            steps=steps,
+        )
+        if assessment.certificate.certified and found.error > assessment.certificate.bound:
+            raise RuntimeError(f"soundness: exact error {found.error} > certified {assessment.certificate.bound}")
+    return Construction(target, opt, pl, built, assessment, measured, seconds, found)

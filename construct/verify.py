@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from logprune.choices import Arithmetic, choice
+from logprune.construct.attack import Attack, attack, bracket_line
 from logprune.construct.certify import Assessment, assess, domain
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.ghat_file import GhatArrays, read_ghat
@@ -54,6 +55,7 @@ class VerifyReport:
     measured_error: float
     request: Options
     compared_bound: bool  # False when another arithmetic than the file's was asked for
+    attack: Attack | None = None  # the lower bracket, when asked for (:mod:`~logprune.construct.attack`)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +83,7 @@ class VerifyReport:
             f"regenerated and matched {self.regenerated} kept weights of G from the seed",
             f"recomputed certified bound: {float(self.certified_bound):.4e}{same}",
             f"max weight error: {float(self.max_weight_error):.4e}; measured error: {self.measured_error:.4e}",
+            *([] if self.attack is None else [bracket_line(self.attack, self.certified_bound)]),
             f"{'OK' if self.ok else 'NOT OK'}: {self.assessment.reason}",
         ]
 
@@ -92,10 +95,18 @@ class VerifyReport:
             "claim": self.claim(),
             "request": self.request.as_json(),
             "regenerated": self.regenerated,
-            "certified_bound": a.certificate.as_json(),
+            "certified_bound": float(a.certificate.bound),
+            "certified_bound_exact": str(a.certificate.bound),
+            "certificate": a.certificate.as_json(),
             "max_weight_error": {"exact": str(a.max_weight_error), "decimal": f"{float(a.max_weight_error):.6e}"},
             "share_within_eps_w": a.within_eps_w,
             "measured_error": self.measured_error,
+            **({} if self.attack is None else self.attack.as_json()),
+            **(
+                {}
+                if self.attack is None or self.attack.error == 0
+                else {"certified_over_found": float(a.certificate.bound / self.attack.error)}
+            ),
         }
 
 
@@ -185,11 +196,18 @@ def _compare(meta: dict[str, Any], key: str, recomputed: Any, *sub: str) -> None
 
 
 def verify(
-    path: str | Path, target: Target, *, arithmetic: Arithmetic | str | None = None, samples: int = 256
+    path: str | Path,
+    target: Target,
+    *,
+    arithmetic: Arithmetic | str | None = None,
+    samples: int = 256,
+    attack_budget: tuple[int, int] | None = None,
 ) -> VerifyReport:
     """Re-derive Ĝ's claims (module doc); raises :class:`VerificationError` if any fails.
 
-    ``arithmetic``: the context to recompute the errors in (default: the file's own)."""
+    ``arithmetic``: the context to recompute the errors in (default: the file's own).  ``attack_budget``
+    = (restarts, steps): also search for the worst input (the lower bracket of the certificate); an input
+    whose exact error exceeds a certified bound fails the verification."""
     g = read_ghat(path)
     meta = g.meta
     if _field(meta, "target", "sha256", kind=str) != target.digest:
@@ -247,4 +265,19 @@ def verify(
     bound = a.certificate.bound
     if a.certificate.certified and measured > float(bound) * (1 + 1e-9) + 1e-12:
         raise VerificationError(f"measured error {measured:.3e} exceeds the certified bound {float(bound):.3e}")
-    return VerifyReport(checked, a, measured, opt, compared)
+    found = None
+    if attack_budget is not None and opt.weight_eps is None:
+        restarts, steps = attack_budget
+        found = attack(
+            g.net,
+            target,
+            x_max=opt.x_max,
+            nonnegative=opt.inputs_nonnegative,
+            norm=opt.norm,
+            seed=opt.seed,
+            restarts=restarts,
+            steps=steps,
+        )
+        if a.certificate.certified and found.error > bound:
+            raise VerificationError(f"an input has exact error {float(found.error):.6e} > certified {float(bound):.6e}")
+    return VerifyReport(checked, a, measured, opt, compared, found)

@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 from fractions import Fraction
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ from logprune.construct.pooling import geometry
 from logprune.construct.target import demo_target, load_target, spectral_norm_upper, target_from_arrays
 from logprune.construct.verify import VerificationError, verify
 from logprune.errors import ParameterError
+
+DEMO_PATH = str(files("logprune") / "data" / "demo_target.npz")
 
 
 def build(target: object, **kw: object) -> Construction:
@@ -443,3 +446,53 @@ def test_the_certificate_states_its_domain_where_it_assumes_x_nonnegative(tmp_pa
     assert "x >= 0" in verify(tmp_path / "g.npz", target).claim()
     free = construct(target, options(eps="0.05"), workers=1)
     assert free.certificate.domain == "||x||_2 <= 1"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["l2", "inf"]),
+)
+def test_no_input_the_attack_finds_exceeds_the_certificate(seed: int, biases: bool, nonneg: bool, norm: str) -> None:
+    """Soundness: the worst input found (exact error) is never above the certified bound; the bracket is
+    [found, certified] (docs/claims.md, certificate)."""
+    rng = np.random.default_rng(seed)
+    ws = [rng.normal(size=(4, 3)) * 0.5, rng.normal(size=(3, 4)) * 0.5, rng.normal(size=(2, 3)) * 0.5]
+    bs = [rng.normal(size=4) * 0.2, rng.normal(size=3) * 0.2, None] if biases else None
+    target = target_from_arrays(ws, bs)
+    opt = options(eps="0.1", seed=seed % 1000, inputs_nonnegative=nonneg, norm=norm)
+    c = construct(target, opt, workers=1, attack_budget=(8, 40))  # raises if an input beats the certificate
+    assert c.attack is not None and 0 <= c.attack.error <= c.certificate.bound
+    x = np.asarray(c.attack.x)
+    assert sum(Fraction(float(v)) ** 2 for v in x) <= opt.x_max**2 and (not nonneg or np.all(x >= 0))
+
+
+def test_the_attack_error_is_the_exact_error_of_its_input() -> None:
+    from logprune.choices import Norm
+    from logprune.construct.attack import exact_error
+
+    target, _ = demo_target()
+    c = construct(target, options(eps="0.05"), workers=1, attack_budget=(16, 60))
+    assert c.attack is not None
+    x = np.asarray(c.attack.x)
+    xa = np.append(x, 1.0)[None, :]
+    float_err = float(np.linalg.norm(c.forward(xa) - target.forward(xa)))
+    err, sq = exact_error(c.built.net, target, x, Norm.L2)
+    assert err == c.attack.error and sq is not None and err**2 <= sq <= (err + Fraction(1, 2**64)) ** 2
+    # the float error cancels digits of the outputs (|F(x)| ~ 1 against an error ~ 1e-3): compare at their scale
+    assert abs(float(err) - float_err) <= 1e-12 * (1 + float(np.linalg.norm(target.forward(xa))))
+    # the search does at least as well as the 256 random inputs of the measured error
+    assert c.measured_error is not None and float(c.attack.error) >= c.measured_error * (1 - 1e-9)
+
+
+def test_verify_attack_prints_the_bracket(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.npz"
+    assert main(["demo", "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out), "--target", DEMO_PATH, "--attack", "--restarts", "8", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert 0 < doc["attack_error"] <= doc["certified_bound"] and doc["certified_over_found"] >= 1
+    assert Fraction(doc["certified_bound_exact"]) == Fraction(doc["certificate"]["exact"])
+    assert main(["verify", str(out), "--target", DEMO_PATH, "--restarts", "8"]) == 2

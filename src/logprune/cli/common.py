@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
 from logprune.atomic import write_text_atomic
-from logprune.errors import LogpruneError
+from logprune.errors import LogpruneError, ParameterError
 
 __all__ = [
     "Parser",
+    "add_attack",
     "add_output",
+    "attack_budget",
     "call",
     "cpu_count",
     "emit",
@@ -68,6 +70,30 @@ def add_output(p: argparse.ArgumentParser, *, json_help: str = "print JSON inste
     """``--json`` (switch) and ``--output FILE`` (atomic), the output options of every command."""
     p.add_argument("--json", action="store_true", help=json_help)
     p.add_argument("--output", default=None, metavar="FILE", help="write to FILE (atomically) instead of stdout")
+
+
+def add_attack(p: argparse.ArgumentParser) -> None:
+    """``--attack`` with its budget: the adversarial search for the certificate's lower bracket."""
+    p.add_argument(
+        "--attack", action="store_true", help="search the worst input on the certificate's domain (lower bracket)"
+    )
+    p.add_argument("--restarts", default="32", help="with --attack: starting points (default 32)")
+    p.add_argument("--steps", default="100", help="with --attack: gradient steps per start (default 100)")
+
+
+def attack_budget(args: argparse.Namespace) -> tuple[int, int] | None:
+    """(restarts, steps) when --attack is given, checked; None otherwise (a budget without --attack is refused)."""
+    from logprune.validation import check_int
+
+    if not args.attack:
+        if args.restarts != "32" or args.steps != "100":
+            raise ParameterError("restarts/steps: they go with --attack")
+        return None
+    restarts = check_int("restarts", args.restarts)
+    steps = check_int("steps", args.steps, minimum=0)
+    if restarts > 4096 or steps > 100_000:
+        raise ParameterError(f"restarts={restarts}, steps={steps}: at most 4096 restarts and 100000 steps")
+    return restarts, steps
 
 
 def emit(args: argparse.Namespace, text: str) -> None:

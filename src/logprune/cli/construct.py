@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling
-from logprune.cli.common import add_output, cpu_count, emit_json, emit_lines, error
+from logprune.cli.common import add_attack, add_output, attack_budget, cpu_count, emit_json, emit_lines, error
 from logprune.validation import check_int
 
 __all__ = ["register", "run_construct", "run_demo"]
@@ -83,6 +83,7 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="run the blocks on the Dask scheduler at ADDRESS"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_attack(p)
     add_output(p, json_help="print a JSON summary of the construction instead of the text summary")
 
 
@@ -119,7 +120,16 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
     if args.out:
         check_out_path(args.out)  # an unknown format, or .pt without torch, is refused before any work
     inputs = None if args.inputs is None else load_inputs(args.inputs, target)
-    built = construct(target, opt, workers=workers, scheduler=args.scheduler, inputs=inputs, progress=not args.quiet)
+    budget = attack_budget(args)
+    built = construct(
+        target,
+        opt,
+        workers=workers,
+        scheduler=args.scheduler,
+        inputs=inputs,
+        progress=not args.quiet,
+        attack_budget=budget,
+    )
     if args.out and built.ok:
         built.write(args.out)  # first: a refused write (e.g. a .pt too large to be dense) prints no summary
     if args.json:

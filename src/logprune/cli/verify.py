@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from logprune.choices import Arithmetic
-from logprune.cli.common import add_output, emit_json, emit_lines
+from logprune.cli.common import add_attack, add_output, attack_budget, emit_json, emit_lines
 
 __all__ = ["register", "run"]
 
@@ -23,6 +23,7 @@ def register(sub: Any) -> None:
         choices=[m.value for m in Arithmetic],
         help="arithmetic of the recomputed errors (default: the one the file was built with)",
     )
+    add_attack(p)
     add_output(p, json_help="print a JSON summary of the verification instead of the text")
     p.set_defaults(func=run)
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from logprune.construct.verify import verify
 
     target, _ = load_target(args.target)
-    report = verify(args.ghat, target, arithmetic=args.context)
+    report = verify(args.ghat, target, arithmetic=args.context, attack_budget=attack_budget(args))
     if args.json:
         emit_json(args, report.as_json())
     else:
