@@ -64,7 +64,17 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
     :mod:`~logprune.construct.effective`)."""
     pl = sh.plan
     n_out, P, pool = w.shape[0], pl.block, pl.pool
-    a, b = block_weights(seed=sh.seed, law=pl.law, layer=layer, block=j, n_out=n_out, size=P, pool=pool)
+    a, b = block_weights(
+        seed=sh.seed,
+        law=pl.law,
+        layer=layer,
+        block=j,
+        n_out=n_out,
+        size=P,
+        pool=pool,
+        signs=pl.signs,
+        branches=pl.branches[layer],
+    )
     a2 = pool.in_view(a, n_out)
     q = a2 * b
     eps_f = float(pl.eps_w)
@@ -75,7 +85,7 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
     missing: list[tuple[int, int, int]] = []
     for branch in range(pl.branches[layer]):
         usable = a2 > 0 if branch == 0 else a2 < 0
-        picked = pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f))
+        picked = pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b))
         missing += [(o, branch, t) for o, t in picked.missing]
         ko = np.asarray(picked.o, dtype=np.int64)
         kp = np.asarray(picked.p, dtype=np.int64)

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from logprune.choices import Signs
 from logprune.construct.pooling import PoolGeometry
 
-__all__ = ["block_rng", "block_weights"]
+__all__ = ["block_rng", "block_weights", "designed_signs"]
 
 
 def block_rng(seed: int, t: int, block: int, part: int = 0) -> np.random.Generator:
@@ -28,14 +29,36 @@ def block_rng(seed: int, t: int, block: int, part: int = 0) -> np.random.Generat
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(t, block, part))))
 
 
+def designed_signs(size: int, branches: int) -> np.ndarray:
+    """The in-weight signs of a block's neurons 0..size-1 under ``signs=designed``: all + for a layer with
+    one branch (inputs >= 0), alternating +, - for two (every prefix of the block splits evenly)."""
+    if branches == 1:
+        return np.ones(size)
+    return np.where(np.arange(size) % 2 == 0, 1.0, -1.0)
+
+
 def block_weights(
-    *, seed: int, law: Any, layer: int, block: int, n_out: int, size: int, pool: PoolGeometry
+    *,
+    seed: int,
+    law: Any,
+    layer: int,
+    block: int,
+    n_out: int,
+    size: int,
+    pool: PoolGeometry,
+    signs: Signs = Signs.IID,
+    branches: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keepable weights of block ``block`` of target layer ``layer``: (a, b) with b of shape (n_out, P)
-    and a of shape (P,) (shared) or (n_out, P) (per-weight); ``law`` has ``sample(rng, shape)``."""
+    and a of shape (P,) (shared) or (n_out, P) (per-weight); ``law`` has ``sample(rng, shape)``.
+    ``signs=designed``: the in-weights keep their drawn magnitudes and take the designed signs
+    (:func:`designed_signs`, ``branches`` of the layer); the out-weights keep their fair signs."""
     t = 2 * layer
     # drawn neuron-major, (P, ...) then transposed: a block of size P is the first P neurons of any larger
     # block, so G grows by adding neurons (success in P is then monotone for every method)
     a = law.sample(block_rng(seed, t, block), pool.in_shape(size, n_out))
+    if signs is Signs.DESIGNED:  # the same draws (magnitudes and the stream's state), other signs
+        pattern = designed_signs(size, branches)
+        a = np.abs(a) * (pattern if a.ndim == 1 else pattern[:, None])
     b = np.ascontiguousarray(law.sample(block_rng(seed, t + 1, block), (size, n_out)).T)  # row-major for speed
     return (a if a.ndim == 1 else np.ascontiguousarray(a.T)), b

@@ -35,6 +35,9 @@ class BlockProblem:
     scale: float
     k: int
     eps_w: float
+    eps_exact: Fraction | None = None  # eps_w exactly, for methods that decide feasibility exactly
+    a: np.ndarray | None = None  # the factors of q (q = fl(a·b)), for exact products
+    b: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

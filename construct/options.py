@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, choice
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, choice
 from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
 from logprune.validation import check_int, check_open_unit, check_positive
@@ -41,6 +41,7 @@ class Options:
     norm: Norm = Norm.L2
     width: int | None = None
     arithmetic: Arithmetic = Arithmetic.EXACT
+    signs: Signs = Signs.IID
 
     @property
     def per_weight(self) -> bool:
@@ -61,6 +62,7 @@ class Options:
             "norm": self.norm.value,
             "width": self.width,
             "arithmetic": self.arithmetic.value,
+            "signs": self.signs.value,
         }
 
 
@@ -78,6 +80,7 @@ def options(
     norm: Any = Norm.L2,
     width: Any = None,
     arithmetic: Any = Arithmetic.EXACT,
+    signs: Any = Signs.IID,
 ) -> Options:
     """Validated :class:`Options`: the one place where a construction's arguments are checked.
 
@@ -109,4 +112,5 @@ def options(
         norm=choice(Norm, "norm", norm),
         width=w,
         arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
+        signs=choice(Signs, "signs", signs),
     )

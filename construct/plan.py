@@ -8,6 +8,10 @@
   a-priori guarantee and samples fewer segments.
 - The law: hyperbolic on the support that maximises the coverage of the k segments at scale s = w_max
   (docs/claims.md, L3), or uniform with the range the method needs.
+- The signs of G's in-weights (``signs``): the bounds are those of fair signs.  They stay valid for the
+  designed signs: on a one-branch layer every neuron is usable instead of half of them (each event's
+  probability doubles), and on a two-branch layer a branch gets P/2 neurons of the right sign where a
+  fair coin gives each of P neurons probability 1/2, and (1 - 2c)^(P/2) <= (1 - c)^P.
 - The block size P: ``width`` if given, else the method's bound (a union bound over every (weight,
   branch, event) of the whole target, docs/claims.md, pooling-B), else the method's default.
 """
@@ -24,7 +28,7 @@ from logprune.bounds import golden, propagation
 from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
 from logprune.bounds.laws import hyperbolic_law, uniform_law
-from logprune.choices import Dist
+from logprune.choices import Dist, Signs
 from logprune.construct.methods import BoundRequest, Selection, strategy
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.options import Options
@@ -55,6 +59,7 @@ class Plan:
     events: int
     pool: PoolGeometry
     selection: Selection
+    signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,7 +118,9 @@ def plan(target: Target, opt: Options) -> Plan:
         block = sel.default_block(eps_w=eps_w, scale=s_q)
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
-    return Plan(eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events, geometry(opt.pooling), sel)
+    return Plan(
+        eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events, geometry(opt.pooling), sel, opt.signs
+    )
 
 
 def _tighten(

@@ -160,7 +160,17 @@ def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx
         raise VerificationError(f"layer {i + 1}: a kept out-weight is not a weight this construction can keep")
     checked = 0
     for j in np.unique(np.concatenate([in_block, out_block])).tolist():
-        a, b = block_weights(seed=seed, law=pl.law, layer=i, block=j, n_out=n_out, size=P, pool=pool)
+        a, b = block_weights(
+            seed=seed,
+            law=pl.law,
+            layer=i,
+            block=j,
+            n_out=n_out,
+            size=P,
+            pool=pool,
+            signs=pl.signs,
+            branches=pl.branches[i],
+        )
         a2 = pool.in_view(a, n_out)
         sel_in, sel_out = in_block == j, out_block == j
         o_in, p_in = pool.position(in_u[sel_in], n_out, P)

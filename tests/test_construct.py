@@ -245,30 +245,34 @@ def test_malach_baseline_keeps_one_product_per_weight_and_branch() -> None:
     assert built.built.net.vals[1].size <= 4 and built.built.net.vals[3].size <= 1
 
 
-def test_subset_sum_keeps_the_closest_subset_of_its_block_and_verifies(tmp_path: Path) -> None:
-    """The optimal pruner keeps, per weight, the subset of the block's products closest to w: no other
-    subset of the same products does better (brute force), and the file verifies like any other."""
+def test_subset_sum_keeps_the_fewest_products_within_eps_and_verifies(tmp_path: Path) -> None:
+    """The optimal pruner keeps, per weight, a subset of the block's usable products within eps_w with the
+    fewest products (exact brute force over the block), and the file verifies like any other."""
     rng = np.random.default_rng(1)
     target = target_from_arrays([rng.normal(size=(3, 2)) * 0.3, rng.normal(size=(1, 3)) * 0.3])
     c = build(target, seed=4, method="subset-sum", dist="uniform", width=10, weight_eps="0.25", inputs_nonnegative=True)
     assert c.ok
     built = c.built.net
-    from itertools import product
+    from itertools import combinations
 
     from logprune.construct.gsample import block_weights
 
+    eps = Fraction(1, 4)
     W = target.weights[0]
     for j in range(W.shape[1]):
         a, b = block_weights(seed=4, law=c.plan.law, layer=0, block=j, n_out=3, size=10, pool=c.plan.pool)
         usable = [p for p in range(10) if a[p] > 0]
         for o in range(3):
-            best = min(
-                abs(sum(a[p] * b[o, p] for p, m in zip(usable, mask, strict=True) if m) - W[o, j])
-                for mask in product([0, 1], repeat=len(usable))
+            w = Fraction(float(W[o, j]))
+            prods = {p: Fraction(float(a[p])) * Fraction(float(b[o, p])) for p in usable}
+            least = min(
+                k
+                for k in range(len(usable) + 1)
+                for ps in combinations(usable, k)
+                if abs(sum((prods[p] for p in ps), Fraction(0)) - w) <= eps
             )
-            kept = built.cols[1][(built.rows[1] == o) & (built.cols[1] // 10 == j)] % 10
-            got = abs(sum(a[p] * b[o, p] for p in kept) - W[o, j])
-            assert got <= best + 1e-12
+            kept = (built.cols[1][(built.rows[1] == o) & (built.cols[1] // 10 == j)] % 10).tolist()
+            assert len(kept) == least and abs(sum((prods[p] for p in kept), Fraction(0)) - w) <= eps
     path = tmp_path / "g.npz"
     c.write(path)
     assert verify(path, target).regenerated == c.kept

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from logprune.errors import ParameterError
 
-__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "choice"]
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "Signs", "choice"]
 
 
 class Dist(StrEnum):
@@ -43,6 +43,15 @@ class Method(StrEnum):
     GOLDEN = "golden"  # L3: one product per golden-ratio segment, greedy
     MALACH = "malach"  # L1/L2: the first single product within eps_w (Malach et al.'s baseline)
     SUBSET_SUM = "subset-sum"  # the subset of the block's products whose sum is closest (exact search)
+
+
+class Signs(StrEnum):
+    """The signs of G's in-weights: fair i.i.d. coins (the theorems' setting) or designed for the target."""
+
+    IID = "iid"
+    # where a layer's inputs are >= 0 every in-weight is positive (a negative one would feed relu(a·x) = 0);
+    # where they may be negative, neurons alternate + and - (each branch gets half of every block prefix)
+    DESIGNED = "designed"
 
 
 class Norm(StrEnum):

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs
 from logprune.cli.common import add_attack, add_output, attack_budget, cpu_count, emit_json, emit_lines, error
 from logprune.validation import check_int
 
@@ -66,6 +66,13 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
     p.add_argument("--width", default=None, help="block size P of G (overrides the bound)")
     p.add_argument(
+        "--signs",
+        default=Signs.IID.value,
+        choices=_values(Signs),
+        help="in-weight signs of G: iid (fair coins, the theorems' setting) or designed (all + on inputs >= 0, "
+        "half and half otherwise)",
+    )
+    p.add_argument(
         "--context",
         default=Arithmetic.EXACT.value,
         choices=_values(Arithmetic),
@@ -115,6 +122,7 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         norm=args.norm,
         width=args.width,
         arithmetic=args.context,
+        signs=args.signs,
     )
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers)
     if args.out:
