@@ -3,18 +3,19 @@ products whose exact sum is within eps_w of the weight, one with the fewest prod
 error); where no subset is within eps_w, the subset whose sum is closest (and the weight is reported
 uncovered).
 
-1. The nearest subset of every row, by exact search over all 2^P subsets in float64: enumeration of the
-   2^P sums for P <= 20, meet in the middle (Horowitz–Sahni: both halves' sums, one sorted, nearest
-   partner by binary search) up to P = 40.  Its float distance d* decides feasibility where it is
-   farther than the rounding bound tol from eps_w (every float subset sum, of products rounded once, is
-   within tol = 2·gamma_(P+2)·(sum |q| + |w|) of the exact sum of exact products); otherwise the nearest
-   subset's exact error decides.
-2. For the feasible rows, cardinality r = 0, 1, 2, ...: all C(P, r) subsets of size r at once (a 0/1
-   matrix product, vectorised over the rows), the first r with a subset within eps_w (decided as in 1,
-   exactly where the floats are not conclusive) is the least, and its nearest such subset is kept.  The
-   search stops at the nearest subset's size (a feasible subset of that size exists); sizes with more
-   than ``COMBINATIONS_MAX`` subsets are skipped, so the result is the fewest when P <= 22 (C(22, 11) is
-   the largest count), and otherwise the fewest among the sizes searched, or the nearest subset.
+Every float subset sum (of products rounded once) is within tol = 2·gamma_(P+2)·(sum |q| + |w|) of the
+exact sum of exact products: a float distance farther than tol from eps_w decides, any other is decided
+on the exact products.
+
+1. Sizes r = 0, 1, 2, ... with at most ``SMALL_SIZES`` subsets, for every row at once: all C(P, r)
+   subsets of size r (a 0/1 matrix product, vectorised over the rows); a row is done at the first size
+   with a subset within eps_w, keeping the nearest such subset.  Most weights are done here.
+2. The other rows: the nearest subset by exact search over all 2^P subsets in float64 (enumeration for
+   P <= 20, meet in the middle — Horowitz–Sahni: both halves' sums, one sorted, nearest partner by binary
+   search — up to P = 40).  Not within eps_w: the weight is uncovered and the nearest subset is kept.
+   Within: the sizes between step 1's and the nearest subset's are searched as in step 1 (sizes with
+   more than ``COMBINATIONS_MAX`` subsets are skipped, so the fewest is guaranteed for P <= 22), and
+   the nearest subset is kept if none is smaller.
 
 The exact error of what is kept is computed afterwards by the build (:mod:`~logprune.construct.effective`),
 whatever the search decided.
@@ -40,6 +41,7 @@ __all__ = ["COMBINATIONS_MAX", "SELECTION", "SUBSET_MAX", "SubsetSumSelection", 
 SUBSET_MAX = 40  # exact search: enumeration of 2^P sums (P <= 20), meet in the middle up to 40
 _ENUMERATE_MAX = 20
 COMBINATIONS_MAX = 705_432  # C(22, 11): subsets of one size searched at once, at the most
+SMALL_SIZES = 8192  # sizes with at most this many subsets are searched for every row before the 2^P search
 _U = 2.0**-53
 _COMBOS: dict[tuple[int, int], np.ndarray] = {}
 
@@ -134,8 +136,7 @@ def fewest_subsets(
     n_out, P = q.shape
     eps_f = float(eps)
     tol = 2 * ((P + 2) * _U / (1 - (P + 2) * _U)) * (np.sum(np.abs(q), axis=1) + np.abs(w)) + 4 * _U * eps_f
-    near_r, near_c = nearest_subsets(q, w)
-    chosen: list[np.ndarray] = [near_c[near_r == o] for o in range(n_out)]
+    chosen: list[np.ndarray | None] = [None] * n_out
 
     def feasible(o: int, cols: np.ndarray, dist: float) -> bool:
         if dist <= eps_f - tol[o]:
@@ -144,52 +145,71 @@ def fewest_subsets(
             return False
         return _exact_error(a, b, q, o, cols, float(w[o])) <= eps
 
-    near_dist = [abs(float(np.sum(q[o, c])) - float(w[o])) for o, c in enumerate(chosen)]
-    ok = np.array([feasible(o, chosen[o], near_dist[o]) for o in range(n_out)], dtype=bool)
-    # the sizes to search: below the nearest subset's where it is feasible; every size where the floats
-    # could not tell (another subset within the rounding band might be within eps exactly)
-    cap = [chosen[o].size if ok[o] else (P + 1 if near_dist[o] <= eps_f + tol[o] else 0) for o in range(n_out)]
-    pending = [o for o in range(n_out) if cap[o] > 0]
-    for r in range(0, P + 1):
-        pending = [o for o in pending if cap[o] > r]
-        if not pending:
-            break
-        if math.comb(P, r) > COMBINATIONS_MAX:
-            continue
+    def sizes(rows: list[int], r: int) -> None:
+        """Search the subsets of size r for the rows (module doc, step 2); solved rows get ``chosen``."""
         M = _combinations(P, r)
-        done: set[int] = set()
         chunk = max(1, (1 << 22) // M.shape[0])  # rows per pass: (rows, C(P, r)) floats stay near 32 MiB
-        for lo in range(0, len(pending), chunk):
-            rows = np.asarray(pending[lo : lo + chunk])
-            qr = q[rows]
+        for lo in range(0, len(rows), chunk):
+            part = np.asarray(rows[lo : lo + chunk])
+            qr = q[part]
             usable = (qr != 0).astype(np.float64) @ M.T >= r  # every column of the subset usable
-            dist = np.where(usable, np.abs(qr @ M.T - w[rows, None]), np.inf)
+            dist = np.where(usable, np.abs(qr @ M.T - w[part, None]), np.inf)
             best = np.argmin(dist, axis=1)
-            for i, o in enumerate(rows.tolist()):
+            for i, o in enumerate(part.tolist()):
                 d = float(dist[i, best[i]])
                 if d > eps_f + tol[o]:
                     continue  # no subset of size r
                 if d <= eps_f - tol[o]:  # certain: the nearest subset of this size is within eps
                     chosen[o] = np.flatnonzero(M[best[i]])
-                    ok[o] = True
-                    done.add(o)
                     continue
-                # borderline: nearest first, each decided exactly until one is within eps
-                for j in np.argsort(dist[i], kind="stable").tolist():
+                for j in np.argsort(dist[i], kind="stable").tolist():  # borderline: exactly, nearest first
                     if float(dist[i, j]) > eps_f + tol[o]:
                         break
                     cols = np.flatnonzero(M[j])
                     if feasible(o, cols, float(dist[i, j])):
                         chosen[o] = cols
-                        ok[o] = True
-                        done.add(o)
                         break
-        pending = [o for o in pending if o not in done]
+
+    # the small sizes first, for every row: most weights need a few products, and are done here
+    r = 0
+    while r <= P and math.comb(P, r) <= SMALL_SIZES:
+        sizes([o for o in range(n_out) if chosen[o] is None], r)
+        r += 1
+    # the others: the nearest subset decides feasibility (an exact search over all 2^P subsets) and bounds
+    # the sizes left to search; where the floats cannot tell, every size is searched
+    rest = [o for o in range(n_out) if chosen[o] is None]
+    uncovered: list[int] = []
+    cap: dict[int, int] = {}
+    nearest: dict[int, np.ndarray] = {}
+    if rest:
+        nr, nc = nearest_subsets(q[rest], w[rest])
+        for i, o in enumerate(rest):
+            cols = nc[nr == i]
+            nearest[o] = cols
+            d = abs(float(np.sum(q[o, cols])) - float(w[o]))
+            if feasible(o, cols, d):
+                cap[o] = cols.size
+            elif d <= eps_f + tol[o]:
+                cap[o] = P + 1
+            else:
+                uncovered.append(o)
+    for size in range(r, P + 1):
+        rows = [o for o, c in cap.items() if chosen[o] is None and c > size]
+        if not rows:
+            break
+        if math.comb(P, size) <= COMBINATIONS_MAX:
+            sizes(rows, size)
+    for o in rest:
+        if chosen[o] is None:
+            chosen[o] = nearest[o]  # the least size (none below was within eps), or the closest subset
+            if cap.get(o, 0) == P + 1:
+                uncovered.append(o)  # the band was searched at every size: nothing within eps exactly
+    kept = [c if c is not None else np.zeros(0, np.int64) for c in chosen]
     rows_out = np.concatenate(
-        [np.full(c.size, o, dtype=np.int64) for o, c in enumerate(chosen)] or [np.zeros(0, np.int64)]
+        [np.full(c.size, o, dtype=np.int64) for o, c in enumerate(kept)] or [np.zeros(0, np.int64)]
     )
-    cols_out = np.concatenate([c.astype(np.int64) for c in chosen] or [np.zeros(0, np.int64)])
-    return rows_out, cols_out, np.flatnonzero(~ok)
+    cols_out = np.concatenate([c.astype(np.int64) for c in kept] or [np.zeros(0, np.int64)])
+    return rows_out, cols_out, np.asarray(sorted(uncovered), dtype=np.int64)
 
 
 class SubsetSumSelection(Selection):
