@@ -26,7 +26,7 @@ from logprune.choices import Arithmetic
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.forward import SparseNet
 from logprune.construct.gsample import block_weights
-from logprune.construct.methods import BlockProblem
+from logprune.construct.methods import BlockProblem, Picked
 from logprune.construct.numeric import context_for
 from logprune.construct.plan import Plan
 from logprune.construct.target import Target
@@ -56,6 +56,40 @@ class BlockEdges:
     out_u: np.ndarray
     out_b: np.ndarray
     missing: tuple[tuple[int, int, int], ...]  # (o, branch, segment)
+    size: int  # neurons of the block sampled (the plan's P, or the least covering prefix when adaptive)
+
+
+def _pick(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[Picked]:
+    """The method's choice for each branch of the layer, on the block (a2, b)."""
+    q = a2 * b
+    eps_f = float(pl.eps_w)
+    out = []
+    for branch in range(pl.branches[layer]):
+        usable = a2 > 0 if branch == 0 else a2 < 0
+        out.append(pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b)))
+    return out
+
+
+def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> int:
+    """The least prefix of the block that leaves nothing uncovered (the cap if none does): doubling, then
+    bisection (coverage is monotone in the prefix: a larger prefix holds every smaller one's products)."""
+    cap = int(a2.shape[1])
+
+    def covered(size: int) -> bool:
+        return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
+
+    if not covered(cap):
+        return cap
+    lo, hi = 0, 1  # hi: the size tested next; every size <= lo leaves something uncovered
+    while hi < cap and not covered(hi):
+        lo, hi = hi, min(2 * hi, cap)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if covered(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) -> BlockEdges:
@@ -76,20 +110,18 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
         branches=pl.branches[layer],
     )
     a2 = pool.in_view(a, n_out)
-    q = a2 * b
-    eps_f = float(pl.eps_w)
+    size = _least_size(pl, a2, b, w, layer) if pl.adaptive else P
+    a2, b = a2[:, :size], b[:, :size]  # the block's prefix of ``size`` neurons (the same draws)
     used_in: dict[int, float] = {}  # kept in-edges, first occurrence first (a neuron keeps one in-edge)
     out_o: list[np.ndarray] = []
     out_u: list[np.ndarray] = []
     out_b: list[np.ndarray] = []
     missing: list[tuple[int, int, int]] = []
-    for branch in range(pl.branches[layer]):
-        usable = a2 > 0 if branch == 0 else a2 < 0
-        picked = pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b))
+    for branch, picked in enumerate(_pick(pl, a2, b, w, layer)):
         missing += [(o, branch, t) for o, t in picked.missing]
         ko = np.asarray(picked.o, dtype=np.int64)
         kp = np.asarray(picked.p, dtype=np.int64)
-        u = pool.neuron(j, ko, kp, n_out, P)
+        u = pool.neuron(j, ko, kp, n_out, P)  # the stride is the plan's P (the cap when adaptive)
         for uu, aa in zip(u.tolist(), a2[ko, kp].tolist(), strict=True):
             used_in.setdefault(uu, aa)
         out_o.append(ko)
@@ -102,6 +134,7 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
         _cat(out_u),
         _catf(out_b),
         tuple(missing),
+        size,
     )
     base = pool.width(j, n_out, P)  # the neurons of blocks 0..j-1: this block's neurons follow them
     products = edge_products(
@@ -126,6 +159,7 @@ class Built:
     net: SparseNet
     errors: tuple[ErrorStats, ...]
     missing: tuple[tuple[int, int, int, int, int], ...]  # (layer, o, j, branch, segment)
+    block_sizes: tuple[tuple[int, ...], ...] = ()  # per layer, the neurons each block sampled
 
 
 # -- engines: the same tasks, in order, in this process, in worker processes or on a Dask cluster --
@@ -222,9 +256,11 @@ def build_layers(
     edges: list[list[tuple[np.ndarray, ...]]] = [[] for _ in target.weights]
     errors = [ErrorStats(W.shape[0]) for W in target.weights]
     missing: list[tuple[int, int, int, int, int]] = []
+    sizes: list[list[int]] = [[] for _ in target.weights]
     for (layer, j0, _), res in zip(tasks, _results(sh, tasks, workers, scheduler), strict=True):
         for c, r in enumerate(res.blocks):
             j = j0 + c
+            sizes[layer].append(r.size)
             edges[layer].append((r.in_u, np.full(r.in_u.size, j, dtype=np.int64), r.in_a, r.out_o, r.out_u, r.out_b))
             missing += [(layer, o, j, br, t) for o, br, t in r.missing]
         errors[layer].merge(res.errors)
@@ -237,7 +273,12 @@ def build_layers(
         rows += [_cat([e[0] for e in es]), _cat([e[3] for e in es])]
         cols += [_cat([e[1] for e in es]), _cat([e[4] for e in es])]
         vals += [_catf([e[2] for e in es]), _catf([e[5] for e in es])]
-    return Built(SparseNet(tuple(shapes), tuple(rows), tuple(cols), tuple(vals)), tuple(errors), tuple(missing))
+    return Built(
+        SparseNet(tuple(shapes), tuple(rows), tuple(cols), tuple(vals)),
+        tuple(errors),
+        tuple(missing),
+        tuple(tuple(z) for z in sizes),
+    )
 
 
 def default_workers() -> int:

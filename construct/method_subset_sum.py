@@ -21,7 +21,9 @@ The exact error of what is kept is computed afterwards by the build (:mod:`~logp
 whatever the search decided.
 
 No explicit block-size bound (Lueker's O(log 1/eps) has no constant we can use): without ``width`` the
-block size is the one of Pensia et al.'s experiment, P = round(3·ln(s/eps_w)), at least 1, at most 40.
+blocks are adaptive (each grows to the least prefix that covers its weights, at most 40; the slides'
+"sample until"); ``default_block`` (Pensia et al.'s experiment, P = round(3·ln(s/eps_w)), between 1 and
+40) remains what the practice sweep starts from.
 """
 
 from __future__ import annotations
@@ -214,12 +216,16 @@ def fewest_subsets(
 
 class SubsetSumSelection(Selection):
     method = Method.SUBSET_SUM
+    default_adaptive = True  # no bound with a usable constant: sample until every weight is covered
 
     def uniform_law_scale(self, scale: float) -> float:
         return scale * (1 + math.sqrt(5)) / 2  # as Malach's: single products may reach w itself (beta^2 = s)
 
     def default_block(self, *, eps_w: Fraction, scale: Fraction) -> int | None:
         return max(1, min(SUBSET_MAX, round(3 * math.log(float(scale) / float(eps_w)))))
+
+    def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:
+        return SUBSET_MAX  # the exact search's limit: blocks grow as far as it reaches
 
     def check_width(self, width: int) -> None:
         if width > SUBSET_MAX:

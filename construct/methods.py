@@ -84,6 +84,12 @@ class Selection:
         """The block size to use when the method has no bound and no width is given."""
         return None
 
+    default_adaptive: bool = False  # without a width or a bound: adaptive blocks instead of default_block
+
+    def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:
+        """The largest block an adaptive build may grow to: the bound, else the default size."""
+        return bound if bound is not None else default
+
     def check_width(self, width: int) -> None:
         """Refuse a block size the method cannot search (raise ParameterError)."""
 

@@ -42,6 +42,7 @@ class Options:
     width: int | None = None
     arithmetic: Arithmetic = Arithmetic.EXACT
     signs: Signs = Signs.IID
+    adaptive: bool = False  # width "adaptive": each block grows until it covers its weights (``width`` None)
 
     @property
     def per_weight(self) -> bool:
@@ -60,7 +61,7 @@ class Options:
             "inputs_nonnegative": self.inputs_nonnegative,
             "x_max": str(self.x_max),
             "norm": self.norm.value,
-            "width": self.width,
+            "width": "adaptive" if self.adaptive else self.width,
             "arithmetic": self.arithmetic.value,
             "signs": self.signs.value,
         }
@@ -96,7 +97,8 @@ def options(
     if eps is not None and weight_eps is not None:
         raise ParameterError(f"eps={eps}: not used in the per-weight mode (weight_eps={weight_eps}); give one of them")
     m = choice(Method, "method", method)
-    w = None if width is None else check_int("width", width)
+    adaptive = isinstance(width, str) and width == "adaptive"
+    w = None if width is None or adaptive else check_int("width", width)
     if w is not None:
         strategy(m).check_width(w)  # a method may search only so many neurons per block
     return Options(
@@ -113,4 +115,5 @@ def options(
         width=w,
         arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
         signs=choice(Signs, "signs", signs),
+        adaptive=adaptive,
     )

@@ -112,8 +112,16 @@ class Construction:
 
     @property
     def sampled_per_target_weight(self) -> float:
-        """G's keepable (sampled) weights per target weight, from the pooling's geometry."""
-        return self.plan.pool.sampled_per_target_weight(self.target.widths, self.plan.block)
+        """G's keepable (sampled) weights per target weight, from the pooling's geometry and the blocks'
+        sizes (exact: every block sampled the plan's P, or its own least covering prefix when adaptive)."""
+        if not self.plan.adaptive:
+            return self.plan.pool.sampled_per_target_weight(self.target.widths, self.plan.block)
+        total = sum(
+            self.plan.pool.sampled_per_block(self.target.widths[i + 1], p)
+            for i, sizes in enumerate(self.built.block_sizes)
+            for p in sizes
+        )
+        return total / self.target.n_weights
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Ĝ on a batch (float64), following the file's forward rule."""
@@ -144,6 +152,7 @@ class Construction:
             "measured_error": self.measured_error,
             "target": self.target.as_json(),
             "sizes": self.sizes(),
+            **({"block_sizes": [list(z) for z in self.built.block_sizes]} if self.plan.adaptive else {}),
             "versions": {"logprune": __version__, "numpy": np.__version__},
         }
 
@@ -185,8 +194,12 @@ class Construction:
             if opt.weight_eps is not None
             else f"certified output eps={opt.eps} ({opt.norm} norm, {cert.domain})"
         )
+        sizes = [p for layer in self.built.block_sizes for p in layer]
         bound_note = (
-            f"{pl.block} (bound: {pl.block_from_bound})"
+            f"adaptive, the least covering prefix of each block, at most {pl.block} "
+            f"(mean {sum(sizes) / max(len(sizes), 1):.2f}, max {max(sizes, default=0)})"
+            if pl.adaptive
+            else f"{pl.block} (bound: {pl.block_from_bound})"
             if pl.block_from_bound is not None
             else f"{pl.block} (no bound for this method/law)"
         )

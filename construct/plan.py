@@ -12,6 +12,10 @@
   designed signs: on a one-branch layer every neuron is usable instead of half of them (each event's
   probability doubles), and on a two-branch layer a branch gets P/2 neurons of the right sign where a
   fair coin gives each of P neurons probability 1/2, and (1 - 2c)^(P/2) <= (1 - c)^P.
+- ``width="adaptive"`` (the slides' "sample until"): P is the largest block a block may grow to (the
+  method's cap), and each block uses the least prefix of its P neurons that covers every weight it serves
+  (blocks are nested prefixes, so coverage is monotone in the prefix and the least one is found by
+  doubling and bisection); the sizes are recorded in Ĝ's meta.
 - The block size P: ``width`` if given, else the method's bound (a union bound over every (weight,
   branch, event) of the whole target, docs/claims.md, pooling-B), else the method's default.
 """
@@ -60,6 +64,7 @@ class Plan:
     pool: PoolGeometry
     selection: Selection
     signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
+    adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +74,7 @@ class Plan:
             "scale": self.scale,
             "law": self.law.as_json(),
             "block_size": self.block,
+            "adaptive": self.adaptive,
             "block_size_from_bound": self.block_from_bound,
             "coverage": self.coverage,
             "norm_upper_bounds": [str(a) for a in self.norms],
@@ -116,10 +122,27 @@ def plan(target: Target, opt: Options) -> Plan:
     block = opt.width if opt.width is not None else bound
     if block is None:
         block = sel.default_block(eps_w=eps_w, scale=s_q)
+    adaptive = opt.adaptive or (opt.width is None and bound is None and sel.default_adaptive)
+    if adaptive:  # blocks grow up to the cap; G's index space has the cap's stride
+        block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
     return Plan(
-        eps_w, k, s, law, block, bound, cov, norms, x_eff, branches, events, geometry(opt.pooling), sel, opt.signs
+        eps_w,
+        k,
+        s,
+        law,
+        block,
+        bound,
+        cov,
+        norms,
+        x_eff,
+        branches,
+        events,
+        geometry(opt.pooling),
+        sel,
+        opt.signs,
+        adaptive,
     )
 
 

@@ -137,7 +137,9 @@ def _request(meta: dict[str, Any]) -> Options:
         raise VerificationError(f"meta: options record refused ({exc})") from None
 
 
-def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context) -> tuple[int, ErrorStats]:
+def _check_layer(
+    g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context, sizes: list[int] | None
+) -> tuple[int, ErrorStats]:
     """Regenerate the kept weights of target layer i and rebuild its error statistics from the edges."""
     W = target.weights[i]
     n_out, n_in = W.shape
@@ -158,6 +160,12 @@ def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx
     own_o, _ = pool.position(out_u, n_out, P)
     if np.any((own_o >= 0) & (own_o != out_o)):
         raise VerificationError(f"layer {i + 1}: a kept out-weight is not a weight this construction can keep")
+    if sizes is not None:  # adaptive blocks: every kept neuron lies in its block's recorded prefix
+        limit = np.asarray(sizes, dtype=np.int64)
+        for kind, u, blk in (("in", in_u, in_block), ("out", out_u, out_block)):
+            _, pos = pool.position(u, n_out, P)
+            if np.any(pos >= limit[blk]):
+                raise VerificationError(f"layer {i + 1}: a kept {kind}-weight lies beyond its block's recorded size")
     checked = 0
     for j in np.unique(np.concatenate([in_block, out_block])).tolist():
         a, b = block_weights(
@@ -199,6 +207,19 @@ def _check_layer(g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx
     return checked, stats
 
 
+def _block_sizes(meta: dict[str, Any], target: Target, pl: Plan) -> list[list[int]]:
+    """The recorded sizes of adaptive blocks: one int in [1, P] per block of every layer."""
+    doc = _field(meta, "block_sizes", kind=lambda v: v)
+    ok = isinstance(doc, list) and len(doc) == target.layers
+    if ok:
+        for i, layer in enumerate(doc):
+            ok = ok and isinstance(layer, list) and len(layer) == target.weights[i].shape[1]
+            ok = ok and all(type(p) is int and 1 <= p <= pl.block for p in layer)
+    if not ok:
+        raise VerificationError("meta: block_sizes missing or malformed (one size in [1, P] per block)")
+    return [list(layer) for layer in doc]
+
+
 def _compare(meta: dict[str, Any], key: str, recomputed: Any, *sub: str) -> None:
     claimed = _field(meta, key, *sub, kind=lambda v: v)
     if claimed != recomputed:
@@ -232,10 +253,11 @@ def verify(
     if meta.get("plan") != pl.as_json():
         raise VerificationError("meta: the plan (eps_w, k, law, block size, ...) differs from the recomputed one")
     ctx = context_for(opt.arithmetic)
+    block_sizes = _block_sizes(meta, target, pl) if pl.adaptive else None
     checked = 0
     errors = []
     for i in range(target.layers):
-        n, stats = _check_layer(g, target, pl, opt.seed, i, ctx)
+        n, stats = _check_layer(g, target, pl, opt.seed, i, ctx, None if block_sizes is None else block_sizes[i])
         checked += n
         errors.append(stats)
     a = assess(
@@ -255,7 +277,19 @@ def verify(
         _compare(meta, "max_weight_error", str(a.max_weight_error), "exact")
         _compare(meta, "share_within_eps_w", a.within_eps_w)
     sizes = _field(meta, "sizes", kind=_as_dict)
+    widths = target.widths
+    sampled = (
+        sum(
+            pl.pool.sampled_per_block(widths[i + 1], p)
+            for i, layer_sizes in enumerate(block_sizes)
+            for p in layer_sizes
+        )
+        / target.n_weights
+        if block_sizes is not None
+        else pl.pool.sampled_per_target_weight(widths, pl.block)
+    )
     recount = {
+        "sampled_per_target_weight": sampled,
         "Ghat_weights": g.net.kept,
         "G_layer_shapes": [list(s) for s in g.net.shapes],
         "G_neurons": int(sum(s[0] for s in g.net.shapes)),

@@ -120,3 +120,40 @@ def test_a_subset_sum_weight_out_of_reach_is_named_and_nothing_is_written(
     argv = ["demo", "--method", "subset-sum", "--dist", "uniform", "--width", "2", "--weight-eps", "0.0001"]
     assert main([*argv, "--out", str(out), "--quiet", "--workers", "1"]) == 1
     assert "uncovered" in capsys.readouterr().err and not out.exists()
+
+
+def test_adaptive_blocks_are_the_least_covering_prefixes_and_verify(tmp_path: Path) -> None:
+    from logprune.construct.build import _pick
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+    from logprune.construct.plan import plan
+
+    target, _ = load_target(DEMO)
+    opt = options(weight_eps="0.05", method="subset-sum", dist="uniform", signs="designed", width="adaptive")
+    c = construct(target, opt, workers=1)
+    assert c.ok and c.plan.adaptive and c.plan.block == 40
+    pl = plan(target, opt)
+    for i, W in enumerate(target.weights):
+        n_out = W.shape[0]
+        for j, size in enumerate(c.built.block_sizes[i]):
+            a, b = block_weights(
+                seed=0, law=pl.law, layer=i, block=j, n_out=n_out, size=pl.block, pool=pl.pool,
+                signs=pl.signs, branches=pl.branches[i],
+            )  # fmt: skip
+            a2 = pl.pool.in_view(a, n_out)
+            assert not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], W[:, j], i))
+            if size > 1:
+                assert any(p.missing for p in _pick(pl, a2[:, : size - 1], b[:, : size - 1], W[:, j], i))
+    sampled = sum((W.shape[0] + 1) * p for W, z in zip(target.weights, c.built.block_sizes, strict=True) for p in z)
+    assert c.sampled_per_target_weight == sampled / target.n_weights
+    out = tmp_path / "g.npz"
+    c.write(out)
+    assert verify(out, target).ok
+    with np.load(out) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    for tamper in ([[1] * len(z) for z in meta["block_sizes"]], "lots", [[0]]):
+        bad = dict(meta, block_sizes=tamper)
+        np.savez(tmp_path / "t.npz", **{**arrays, "meta": np.asarray(json.dumps(bad, sort_keys=True))})  # type: ignore[arg-type]
+        with pytest.raises(VerificationError, match=r"block_sizes|recorded size|sampled_per_target_weight"):
+            verify(tmp_path / "t.npz", target)

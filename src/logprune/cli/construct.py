@@ -64,7 +64,11 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument(
         "--norm", default=Norm.L2.value, choices=_values(Norm), help="output norm of the certificate (default l2)"
     )
-    p.add_argument("--width", default=None, help="block size P of G (overrides the bound)")
+    p.add_argument(
+        "--width",
+        default=None,
+        help="block size P of G (overrides the bound), or adaptive: each block grows until it covers its weights",
+    )
     p.add_argument(
         "--signs",
         default=Signs.IID.value,
