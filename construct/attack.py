@@ -30,9 +30,10 @@ from logprune.choices import Norm
 from logprune.construct.forward import SparseNet
 from logprune.construct.measure import sphere_inputs
 from logprune.construct.numeric import as_fraction, rational
+from logprune.construct.options import Options
 from logprune.construct.target import Target
 
-__all__ = ["Attack", "attack", "bracket_line", "exact_error"]
+__all__ = ["Attack", "attack", "attack_request", "bracket_line", "exact_error"]
 
 ATTACK_KEY = 10**6 + 1  # the seed stream of the extra starting points (module doc)
 MEASURE_SAMPLES = 256  # the measured error's inputs are in the pool too: the attack never finds less
@@ -233,4 +234,19 @@ def bracket_line(found: Attack, certified: Fraction) -> str:
         f"attack: worst input found has error {float(found.error):.4e} (exact); bracket "
         f"[{float(found.error):.4e}, {float(certified):.4e}], certified/found = {ratio} "
         f"({found.restarts} restarts x {found.steps} steps)"
+    )
+
+
+def attack_request(net: SparseNet, target: Target, opt: Options, budget: tuple[int, int]) -> Attack:
+    """:func:`attack` on the domain and norm of a request, with (restarts, steps) = ``budget``."""
+    restarts, steps = budget
+    return attack(
+        net,
+        target,
+        x_max=opt.x_max,
+        nonnegative=opt.inputs_nonnegative,
+        norm=opt.norm,
+        seed=opt.seed,
+        restarts=restarts,
+        steps=steps,
     )

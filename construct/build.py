@@ -31,6 +31,7 @@ from logprune.construct.numeric import context_for
 from logprune.construct.plan import Plan
 from logprune.construct.target import Target
 from logprune.errors import ParameterError
+from logprune.search import least_true
 
 SERIAL_RUN = 16  # blocks per task in a single process
 
@@ -78,18 +79,8 @@ def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: i
     def covered(size: int) -> bool:
         return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
 
-    if not covered(cap):
-        return cap
-    lo, hi = 0, 1  # hi: the size tested next; every size <= lo leaves something uncovered
-    while hi < cap and not covered(hi):
-        lo, hi = hi, min(2 * hi, cap)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if covered(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    least = least_true(covered, cap=cap)
+    return cap if least is None else least  # none covers: the whole block, and its gaps are reported
 
 
 def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) -> BlockEdges:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from logprune import __version__
-from logprune.construct.attack import Attack, attack, bracket_line
+from logprune.construct.attack import Attack, attack_request, bracket_line
 from logprune.construct.build import Built, build_layers
 from logprune.construct.certify import Assessment, Certificate, assess, domain
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
@@ -294,17 +294,7 @@ def construct(
     )
     found = None
     if attack_budget is not None and opt.eps is not None and built.net.kept:
-        restarts, steps = attack_budget
-        found = attack(
-            built.net,
-            target,
-            x_max=opt.x_max,
-            nonnegative=opt.inputs_nonnegative,
-            norm=opt.norm,
-            seed=opt.seed,
-            restarts=restarts,
-            steps=steps,
-        )
+        found = attack_request(built.net, target, opt, attack_budget)
         if assessment.certificate.certified and found.error > assessment.certificate.bound:
             raise RuntimeError(f"soundness: exact error {found.error} > certified {assessment.certificate.bound}")
     return Construction(target, opt, pl, built, assessment, measured, seconds, found)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from logprune.choices import Arithmetic, choice
-from logprune.construct.attack import Attack, attack, bracket_line
+from logprune.construct.attack import Attack, attack_request, bracket_line
 from logprune.construct.certify import Assessment, assess, domain
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.ghat_file import GhatArrays, read_ghat
@@ -311,17 +311,7 @@ def verify(
         raise VerificationError(f"measured error {measured:.3e} exceeds the certified bound {float(bound):.3e}")
     found = None
     if attack_budget is not None and opt.weight_eps is None:
-        restarts, steps = attack_budget
-        found = attack(
-            g.net,
-            target,
-            x_max=opt.x_max,
-            nonnegative=opt.inputs_nonnegative,
-            norm=opt.norm,
-            seed=opt.seed,
-            restarts=restarts,
-            steps=steps,
-        )
+        found = attack_request(g.net, target, opt, attack_budget)
         if a.certificate.certified and found.error > bound:
             raise VerificationError(f"an input has exact error {float(found.error):.6e} > certified {float(bound):.6e}")
     return VerifyReport(checked, a, measured, opt, compared, found)

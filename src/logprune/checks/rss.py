@@ -40,6 +40,7 @@ from logprune.bounds import laws
 from logprune.checks.coverage import clopper_pearson
 from logprune.choices import RssLaw, choice
 from logprune.errors import ParameterError
+from logprune.search import least_true
 from logprune.validation import as_rational, check_int, check_open_unit, check_positive
 
 __all__ = ["MAX_N_POINT", "MAX_N_SUP", "MAX_TRIALS", "RssResult", "RssSetting", "failures", "least_n", "rss", "setting"]
@@ -323,17 +324,5 @@ def least_n(st: RssSetting, delta: Any, *, progress: Callable[[int], None] | Non
     def good(n: int) -> bool:
         return clopper_pearson(fails(n), st.trials, st.confidence)[1] <= d
 
-    if good(0):
-        return RssResult(st, 0, fails(0), d)
-    lo, hi = 0, 1  # good(lo) fails; double hi until good(hi) (large n are costly: never tried first)
-    while not good(hi):
-        if hi == limit:
-            return RssResult(st, None, fails(hi), d)
-        lo, hi = hi, min(2 * hi, limit)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if good(mid):
-            hi = mid
-        else:
-            lo = mid
-    return RssResult(st, hi, fails(hi), d)
+    n = least_true(good, cap=limit)
+    return RssResult(st, n, fails(limit if n is None else n), d)
