@@ -79,7 +79,7 @@ def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: i
     def covered(size: int) -> bool:
         return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
 
-    least = least_true(covered, cap=cap)
+    least = least_true(covered, cap=cap, start=pl.selection.min_block)
     return cap if least is None else least  # none covers: the whole block, and its gaps are reported
 
 

@@ -217,6 +217,7 @@ def fewest_subsets(
 class SubsetSumSelection(Selection):
     method = Method.SUBSET_SUM
     default_adaptive = True  # no bound with a usable constant: sample until every weight is covered
+    min_block = 0  # the empty subset is a subset: a column of weights within eps needs no neuron
 
     def uniform_law_scale(self, scale: float) -> float:
         return scale * (1 + math.sqrt(5)) / 2  # as Malach's: single products may reach w itself (beta^2 = s)

@@ -85,6 +85,7 @@ class Selection:
         return None
 
     default_adaptive: bool = False  # without a width or a bound: adaptive blocks instead of default_block
+    min_block: int = 1  # the smallest block the selection can search (adaptive blocks start there)
 
     def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:
         """The largest block an adaptive build may grow to: the bound, else the default size."""

@@ -157,3 +157,18 @@ def test_adaptive_blocks_are_the_least_covering_prefixes_and_verify(tmp_path: Pa
         np.savez(tmp_path / "t.npz", **{**arrays, "meta": np.asarray(json.dumps(bad, sort_keys=True))})  # type: ignore[arg-type]
         with pytest.raises(VerificationError, match=r"block_sizes|recorded size|sampled_per_target_weight"):
             verify(tmp_path / "t.npz", target)
+
+
+@pytest.mark.parametrize("method", ["golden", "malach"])
+def test_adaptive_blocks_work_for_every_method(method: str) -> None:
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+
+    target, _ = load_target(DEMO)
+    extra = {"dist": "uniform"} if method == "malach" else {}
+    fixed = construct(target, options(weight_eps="0.1", method=method, **extra), workers=1, measure=False)
+    grown = construct(
+        target, options(weight_eps="0.1", method=method, width="adaptive", **extra), workers=1, measure=False
+    )
+    assert grown.ok and min(p for z in grown.built.block_sizes for p in z) >= 1
+    assert grown.sampled_per_target_weight <= fixed.sampled_per_target_weight
