@@ -55,14 +55,17 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_check_practice_json_output_holds_every_run(quick: dict[str, Any]) -> None:
     results = quick["results"]
-    # 2 eps x (golden (B) and subset-sum with both laws, golden (A) with hyperbolic weights), one seed
-    assert len(results) == 10 and {r["eps"] for r in results} == {"1/100", "1/1000"}
+    # 2 eps x (golden (B) and subset-sum with fair and designed signs with both laws, golden (A) with
+    # hyperbolic weights), one seed
+    assert len(results) == 14 and {r["eps"] for r in results} == {"1/100", "1/1000"}
     assert {(r["method"], r["dist"]) for r in results} == {
         ("golden", "hyperbolic"),
         ("golden", "uniform"),
         ("golden-A", "hyperbolic"),
         ("subset-sum", "hyperbolic"),
         ("subset-sum", "uniform"),
+        ("subset-sum-designed", "hyperbolic"),
+        ("subset-sum-designed", "uniform"),
     }
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from logprune.atomic import write_text_atomic
 from logprune.checks.figures import pyplot, save
-from logprune.choices import Method, Pooling, choice
+from logprune.choices import Method, Pooling, Signs, choice
 
 __all__ = [
     "EPS",
@@ -59,11 +59,17 @@ def _target(seed: int, n: int) -> Any:
     return target_from_arrays([g.uniform(-1, 1, size=(n, n))])
 
 
-def _method_pool(method: str) -> tuple[Method, Pooling]:
-    """'golden-A' is the golden-ratio method with pooling (A); every other method runs with pooling (B)."""
+DESIGNED = "subset-sum-designed"  # subset-sum on a G with designed signs (every in-weight > 0 on inputs >= 0)
+
+
+def _method_pool(method: str) -> tuple[Method, Pooling, Signs]:
+    """'golden-A' is the golden-ratio method with pooling (A), 'subset-sum-designed' subset-sum on a G with
+    designed signs; every other method runs with pooling (B) and fair signs."""
     if method == "golden-A":
-        return Method.GOLDEN, Pooling.PER_WEIGHT
-    return choice(Method, "method", method), Pooling.SHARED
+        return Method.GOLDEN, Pooling.PER_WEIGHT, Signs.IID
+    if method == DESIGNED:
+        return Method.SUBSET_SUM, Pooling.SHARED, Signs.DESIGNED
+    return choice(Method, "method", method), Pooling.SHARED, Signs.IID
 
 
 def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int) -> Any:
@@ -71,8 +77,9 @@ def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int)
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
 
-    m, pool = _method_pool(method)
+    m, pool, signs = _method_pool(method)
     opt = options(
+        signs=signs,
         weight_eps=eps,
         delta=DELTA,
         seed=seed,
@@ -109,7 +116,8 @@ def least_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: i
 def _one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
     eps, dist, method, seed, n = job
     target = _target(seed, n)
-    P, built = least_block(target, eps, dist, method, seed, SUBSET_CAP if method == "subset-sum" else GOLDEN_CAP)
+    cap = SUBSET_CAP if _method_pool(method)[0] is Method.SUBSET_SUM else GOLDEN_CAP
+    P, built = least_block(target, eps, dist, method, seed, cap)
     limit = math.log2(target.w_max / float(Fraction(eps)))
     # the counts come from the construction and its plan's pooling geometry, never from a formula here
     sampled = None if P is None else built.sampled_per_target_weight
@@ -137,7 +145,7 @@ def practice(
     seeds: int = 3,
     n: int = 6,
     workers: int = 2,
-    methods: tuple[str, ...] = ("golden", "golden-A", "subset-sum"),
+    methods: tuple[str, ...] = ("golden", "golden-A", "subset-sum", DESIGNED),
     progress: bool = True,
     scheduler: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -196,7 +204,9 @@ def _on_dask(jobs: list[tuple[str, str, str, int, int]], scheduler: str) -> list
 
 
 def _label(method: str) -> str:
-    return {"golden": "golden (B)", "golden-A": "golden (A)"}.get(method, method)
+    return {"golden": "golden (B)", "golden-A": "golden (A)", DESIGNED: "subset-sum, designed signs"}.get(
+        method, method
+    )
 
 
 def _summary(results: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -248,6 +258,8 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
         ("uniform", "golden"),
         ("hyperbolic", "subset-sum"),
         ("uniform", "subset-sum"),
+        ("hyperbolic", DESIGNED),
+        ("uniform", DESIGNED),
     ]
     bnd: dict[str, list[float]] = {}
     for r in results:
@@ -324,19 +336,25 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
             "large constant (every one of the k segments needs its own product, each of probability about 1/(8k))."
         )
     subset = [r for r in results if r["method"] == "subset-sum"]
+    designed = [r for r in results if r["method"] == DESIGNED]
     if subset:
         reached = sum(r["block"] is not None for r in subset)
         text = (
-            "- The optimal pruner (subset-sum over the same kind of G, searched exactly up to "
-            f"{SUBSET_CAP} products per target weight) brings every weight within eps in {reached} of "
-            f"{len(subset)} runs"
+            "- The optimal pruner (subset-sum: the fewest products within eps, searched exactly up to "
+            f"{SUBSET_CAP} products per block) brings every weight within eps in {reached} of {len(subset)} "
+            "runs with fair signs"
         )
         if reached < len(subset):
             text += (
-                ": with fair signs and inputs >= 0 only the neurons with a > 0 are usable, and a block can lack "
-                "products of the sign a weight needs; every weight needs a G designed for subset-sum (e.g. both "
-                "signs of a per neuron pair), which logprune does not build yet"
+                " (on inputs >= 0 only the neurons with a > 0 are usable, and a block can lack products of the "
+                "sign a weight needs)"
             )
+        if designed:
+            got = sum(r["block"] is not None for r in designed)
+            text += f", and in {got} of {len(designed)} runs with designed signs (every in-weight > 0)"
+            ratios = [r["ratio_to_limit"] for r in designed if r["ratio_to_limit"] is not None]
+            if ratios:
+                text += f", sampling {_span(ratios, 2)}x the counting limit where it reaches eps"
         notes.append(text + ".")
     notes.append(
         f"- 'not reached': not within the search limit (golden: 2^{GOLDEN_CAP.bit_length() - 1} neurons per "
@@ -386,6 +404,8 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
         ("uniform", "golden", "o--"),
         ("hyperbolic", "subset-sum", "s-"),
         ("uniform", "subset-sum", "s--"),
+        ("hyperbolic", DESIGNED, "v-"),
+        ("uniform", DESIGNED, "v--"),
     ):
         ys = [s[(e, d, m)]["median"] if (e, d, m) in s else None for e in eps_list]
         pts = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
