@@ -397,7 +397,7 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
     s = _summary(results)
     eps_list = sorted({k[0] for k in s}, key=lambda e: float(Fraction(e)))
     xs = [float(Fraction(e)) for e in eps_list]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = plt.subplots(figsize=(9.6, 4.2))
     for d, m, style in (
         ("hyperbolic", "golden", "o-"),
         ("hyperbolic", "golden-A", "d-"),
@@ -421,7 +421,7 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
             bx,
             [float(np.median(bounds[e])) for e in eps_list if e in bounds],
             "^-",
-            color="tab:red",
+            color="tab:gray",
             label="bound (L3 + union bound), golden, hyperbolic",
         )
     ax.plot(
@@ -438,7 +438,7 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
     ax.invert_xaxis()
     ax.set_xlabel("per-weight accuracy eps")
     ax.set_ylabel("sampled weights of G per target weight")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return save(fig, path)
