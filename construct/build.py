@@ -16,6 +16,7 @@ q = a·b; the kept in-weights become edges of G's layer 2i, the kept out-weights
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -161,6 +162,7 @@ _WORKER_SHARED: Shared | None = None
 def _init_worker(sh: Shared) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = sh
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: one line, no traceback
 
 
 @dataclass(frozen=True)
@@ -204,8 +206,11 @@ def _results(
         for t in tasks:
             yield _task(sh, t)
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(sh,)) as ex:
+        ex = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(sh,))
+        try:
             yield from ex.map(_task_in_worker, tasks)
+        finally:  # on an interrupt, queued blocks are dropped instead of waited for
+            ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _on_dask(sh: Shared, tasks: list[tuple[int, int, np.ndarray]], scheduler: str) -> Iterator[TaskResult]:

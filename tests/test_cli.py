@@ -261,3 +261,61 @@ def test_cli_only_parses_calls_and_prints() -> None:
                 else []
             )
             assert not {n.split(".")[0] for n in names} & numeric, f"{path.name} imports {names}"
+
+
+def test_ctrl_c_ends_in_one_line_and_exit_130() -> None:
+    """SIGINT: no traceback, the shell's status 130 (workers leave Ctrl-C to the parent)."""
+    import signal
+    import time
+
+    script = shutil.which("logprune")
+    assert script is not None
+    argv = [script, "check", "rss", "--law", "uniform", "--n", "30", "--eps", "0.001", "--trials", "1000000"]
+    proc = subprocess.Popen(  # the default SIGINT action, whatever the runner's
+        [*argv, "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "logprune: interrupted\n"
+
+
+def test_the_residual_hunt_writes_nothing_in_the_working_folder(tmp_path: Path) -> None:
+    """In a fresh process (pytest's hypothesis plugin would pin the cache folder elsewhere): hypothesis
+    keeps caches in ./.hypothesis unless told otherwise, and ``check claims`` must not leave them."""
+    code = "from logprune.checks.residuals import hunt; assert hunt(base='phi', k=3, max_examples=20)['examples']"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYPOTHESIS")}
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, timeout=120)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_follow_links_write_through_devices_and_respect_the_umask(tmp_path: Path) -> None:
+    import stat
+
+    from logprune.atomic import write_text_atomic
+    from logprune.errors import ParameterError
+
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"  # the target replaced, the link kept
+    write_text_atomic("/dev/null", "discarded")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # written through, never replaced by a file
+    with pytest.raises(ParameterError, match="is a directory"):
+        write_text_atomic(tmp_path, "x")
+    old = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "new.txt", "x")
+        assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o640
+        os.chmod(real, 0o600)
+        write_text_atomic(real, "again")
+        assert stat.S_IMODE(os.stat(real).st_mode) == 0o600  # a replaced file keeps its permissions
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "new.txt", "real.txt"]  # no temporary

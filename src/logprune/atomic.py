@@ -1,24 +1,53 @@
-"""Write files all at once or not at all: a temporary file in the target folder, then a rename."""
+"""Write files all at once or not at all: a temporary file in the target folder, then a rename.
+
+What a rename would get wrong is handled first:
+- a symbolic link is followed: its target is replaced, the link stays a link;
+- a special file (a device such as /dev/null or /dev/stdout, a FIFO) is written through, never replaced
+  by a regular file (a rename would do that, even to a device node when run as root);
+- a directory is refused in one line;
+- a new file gets the permissions 0666 & ~umask, as ``open`` would give it, not mkstemp's 0600; a
+  replaced regular file keeps its own.
+The temporary file is removed on any exception, Ctrl-C included.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from logprune.errors import ParameterError
 
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it: set, then restore at once
+    os.umask(mask)
+    return mask
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (``os.replace`` of a synced temporary file)."""
+    """Write ``data`` to ``path`` atomically (``os.replace`` of a synced temporary file; module doc)."""
     target = Path(path)
+    if target.exists() and not target.is_file():  # what the path leads to, links followed
+        if target.is_dir():
+            raise ParameterError(f"path={path}: is a directory")
+        with open(target, "wb") as fh:  # a device, a FIFO, /dev/stdout: write through
+            fh.write(data)
+        return
+    if target.is_symlink():
+        target = target.resolve()  # a link to a regular file (or to a file still to be made)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

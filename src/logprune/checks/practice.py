@@ -176,7 +176,7 @@ def practice(
             if bar is not None:
                 bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as ex:
             for r in ex.map(_one, jobs):
                 out.append(r)
                 if bar is not None:
@@ -184,6 +184,13 @@ def practice(
     if bar is not None:
         bar.close()
     return out
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent (one line, exit 130, no traceback from every process)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def as_json(results: list[dict[str, Any]]) -> dict[str, Any]:

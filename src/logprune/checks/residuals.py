@@ -4,6 +4,7 @@ to stay <= 1 (and the hunt should approach 1); for b > phi it must find examples
 
 from __future__ import annotations
 
+import tempfile
 from fractions import Fraction
 from typing import Any
 
@@ -45,7 +46,17 @@ def hunt(*, base: str, k: int, max_examples: int) -> dict[str, Any]:
         if not golden.residual_within_bound(r, scale=1, base=base, k_used=k):  # exact / certified comparison
             state["exceeded"] += 1
 
-    probe()
+    # hypothesis keeps caches in a .hypothesis/ folder of the working directory even without a database:
+    # a check writes nothing there unless asked, so the hunt runs with its home in a temporary folder
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    previous = storage_directory()
+    with tempfile.TemporaryDirectory(prefix="logprune-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        try:
+            probe()
+        finally:
+            set_hypothesis_home_dir(str(previous))
     admissible = golden.admissibility(base).admissible
     ok = state["exceeded"] == 0 if admissible else state["exceeded"] > 0
     return {"claim": "L3 residual hunt", "base": base, "k": k, "admissible": admissible, **state, "ok": ok}

@@ -7,8 +7,8 @@
 - :func:`emit`, :func:`emit_lines`, :func:`emit_json` print (or write) what the library formatted;
   :func:`note` prints a side remark where it cannot corrupt JSON on stdout.
 - :func:`call` runs a command: a :class:`~logprune.errors.LogpruneError` (bad input, a file that does not
-  hold what it claims) or an OS error becomes one line on stderr and exit 2; an unexpected failure one
-  line and exit 3, never a traceback.
+  hold what it claims) or an OS error becomes one line on stderr and exit 2; Ctrl-C one line and exit
+  130; an unexpected failure one line and exit 3, never a traceback.
 """
 
 from __future__ import annotations
@@ -138,6 +138,9 @@ def call(func: Command, args: argparse.Namespace) -> int:
     """Run a command with the toolkit's error contract (module doc)."""
     try:
         return int(func(args))
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for SIGINT; outputs are atomic
+        sys.stderr.write("logprune: interrupted\n")
+        return 130
     except LogpruneError as exc:
         error(str(exc))
         return 2
