@@ -26,7 +26,6 @@ import numpy as np
 from logprune.choices import Arithmetic
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.forward import SparseNet
-from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BlockProblem, Picked
 from logprune.construct.numeric import context_for
 from logprune.construct.plan import Plan
@@ -90,18 +89,7 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
     :mod:`~logprune.construct.effective`)."""
     pl = sh.plan
     n_out, P, pool = w.shape[0], pl.block, pl.pool
-    a, b = block_weights(
-        seed=sh.seed,
-        law=pl.law,
-        layer=layer,
-        block=j,
-        n_out=n_out,
-        size=P,
-        pool=pool,
-        signs=pl.signs,
-        branches=pl.branches[layer],
-    )
-    a2 = pool.in_view(a, n_out)
+    a2, b = pl.draw_block(seed=sh.seed, layer=layer, block=j, n_out=n_out)
     size = _least_size(pl, a2, b, w, layer) if pl.adaptive else P
     a2, b = a2[:, :size], b[:, :size]  # the block's prefix of ``size`` neurons (the same draws)
     used_in: dict[int, float] = {}  # kept in-edges, first occurrence first (a neuron keeps one in-edge)

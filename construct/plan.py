@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from logprune.bounds import golden, propagation
@@ -33,6 +34,7 @@ from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
 from logprune.bounds.laws import hyperbolic_law, uniform_law
 from logprune.choices import Dist, Signs
+from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BoundRequest, Selection, strategy
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.options import Options
@@ -65,6 +67,22 @@ class Plan:
     selection: Selection
     signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
     adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
+
+    def draw_block(self, *, seed: int, layer: int, block: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+        """Block ``block`` of target layer ``layer`` of G as this plan draws it: (a as an (n_out, P) view,
+        b), P = the plan's block size (the cap when adaptive), with the plan's law and signs."""
+        a, b = block_weights(
+            seed=seed,
+            law=self.law,
+            layer=layer,
+            block=block,
+            n_out=n_out,
+            size=self.block,
+            pool=self.pool,
+            signs=self.signs,
+            branches=self.branches[layer],
+        )
+        return self.pool.in_view(a, n_out), b
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -29,7 +29,6 @@ from logprune.construct.attack import Attack, attack_request, bracket_line
 from logprune.construct.certify import Assessment, assess, domain
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.ghat_file import GhatArrays, read_ghat
-from logprune.construct.gsample import block_weights
 from logprune.construct.measure import measured_error
 from logprune.construct.numeric import Context, context_for
 from logprune.construct.options import Options, options
@@ -168,18 +167,7 @@ def _check_layer(
                 raise VerificationError(f"layer {i + 1}: a kept {kind}-weight lies beyond its block's recorded size")
     checked = 0
     for j in np.unique(np.concatenate([in_block, out_block])).tolist():
-        a, b = block_weights(
-            seed=seed,
-            law=pl.law,
-            layer=i,
-            block=j,
-            n_out=n_out,
-            size=P,
-            pool=pool,
-            signs=pl.signs,
-            branches=pl.branches[i],
-        )
-        a2 = pool.in_view(a, n_out)
+        a2, b = pl.draw_block(seed=seed, layer=i, block=j, n_out=n_out)
         sel_in, sel_out = in_block == j, out_block == j
         o_in, p_in = pool.position(in_u[sel_in], n_out, P)
         _, p_out = pool.position(out_u[sel_out], n_out, P)
