@@ -29,9 +29,19 @@ import sympy as sp
 
 from logprune.bounds import symbols as sym
 from logprune.bounds.certified import certified_ceiling, rational_lower_bound
-from logprune.validation import check_int, check_open_unit, sympy_rational
+from logprune.validation import MAX_SIZE, check_int, check_open_unit, sympy_rational
 
-__all__ = ["M", "M_exact", "M_symbolic", "binomial_tail", "chernoff_derivation", "exact_condition"]
+__all__ = [
+    "EXACT_BITS_MAX",
+    "EXACT_WORK_MAX",
+    "M",
+    "M_exact",
+    "M_symbolic",
+    "binomial_tail",
+    "chernoff_derivation",
+    "exact_affordable",
+    "exact_condition",
+]
 
 
 def M_symbolic() -> sp.Expr:
@@ -49,6 +59,20 @@ def chernoff_derivation() -> dict[str, sp.Expr]:
     return {"exponent": exponent, "at_mu_2(m+L)": at_choice, "excess_over_L": excess, "d_exponent_dmu": growth}
 
 
+# The exact search decides k·P[Bin(M, c) < m] <= delta on integers of about M·log2(1/c) bits, m terms per
+# decision: affordable (a few seconds) while M·bits <= 2^23 and m·M·bits <= 4e9 (measured: c = 1/8,
+# m = 10^4: 2 s; c = 1/1000, m = 1000: 21 s; c = 1e-6, m = 1: over a minute).  Beyond, M_exact is not
+# computed and the report says so.
+EXACT_BITS_MAX = 2**23
+EXACT_WORK_MAX = 4 * 10**9
+
+
+def exact_affordable(*, c: Fraction, m: int, M_upper: int) -> bool:
+    """Is the exact search for M_exact (at most ``M_upper``, the Chernoff M) within the budget above?"""
+    bits = M_upper * max(c.denominator.bit_length(), 1)
+    return bits <= EXACT_BITS_MAX and m * bits <= EXACT_WORK_MAX
+
+
 def _c_rational(c: Any) -> Fraction:
     if isinstance(c, sp.Expr) and not isinstance(c, sp.Rational):
         return rational_lower_bound(c)
@@ -62,7 +86,7 @@ def M(*, c: Any, m: int, k: int, delta: Any) -> int:
     345
     """
     cc = sp.sympify(c) if isinstance(c, sp.Expr) else sympy_rational(check_open_unit("c", c))
-    return _M(cc, check_int("m", m, minimum=1), check_int("k", k, minimum=1), check_open_unit("delta", delta))
+    return _M(cc, check_int("m", m, maximum=MAX_SIZE), check_int("k", k), check_open_unit("delta", delta))
 
 
 @functools.lru_cache(maxsize=256)
@@ -105,8 +129,8 @@ def M_exact(*, c: Any, m: int, k: int, delta: Any) -> int:
     149
     """
     cq = _c_rational(c)
-    mm = check_int("m", m, minimum=1)
-    kk = check_int("k", k, minimum=1)
+    mm = check_int("m", m, maximum=MAX_SIZE)
+    kk = check_int("k", k)
     d = check_open_unit("delta", delta)
 
     def ok(n: int) -> bool:

@@ -42,7 +42,7 @@ from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
 from logprune.bounds.golden import _k_exact
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
+from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
 
 __all__ = ["Propagation", "error_bound_x", "propagate"]
 
@@ -78,7 +78,7 @@ def _dims(widths: Sequence[int], inputs_nonnegative: bool) -> list[sp.Expr]:
 def _widths(widths: Sequence[Any]) -> list[int]:
     if len(widths) < 2:
         raise ParameterError(f"widths={list(widths)}: need at least an input and an output width")
-    return [check_int("widths", v) for v in widths]
+    return [check_int("widths", v, maximum=MAX_SIZE) for v in widths]
 
 
 def error_bound_x(

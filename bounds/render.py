@@ -13,12 +13,12 @@ __all__ = ["table_json", "table_latex", "table_text"]
 _HEAD = ("name", "claim", "status", "depth", "max width", "neurons", "weights", "neurons/weight")
 
 
-
 def _shape(st: Setting) -> str:
     """The target's shape as the header states it: n and layers, or a real model's widths."""
     if st.layer_widths is not None:
         return f"widths={'-'.join(str(w) for w in st.layer_widths)} layers={st.layers}"
     return f"n={st.n} layers={st.layers}"
+
 
 def _sci(v: int | None) -> str:
     """Integers up to 10 digits in full, larger ones as d.ddde+NN (exact value in --json)."""

@@ -20,7 +20,7 @@ import sympy as sp
 
 from logprune.bounds import batch, golden, hyperbolic
 from logprune.bounds.certified import Enclosure, enclose
-from logprune.validation import check_int, check_open_unit, check_positive, sympy_rational
+from logprune.validation import MAX_K, MAX_SIZE, check_int, check_open_unit, check_positive, sympy_rational
 
 __all__ = [
     "BatchReport",
@@ -174,7 +174,7 @@ def hyperbolic_report(*, alpha: Any, beta: Any, base: Any = "phi", k: Any = None
     signed = enclose(seg.exact / 2)  # the sign prescribed too: probability halved
     cov = None
     if k is not None:
-        kk = check_int("k", k, minimum=1)
+        kk = check_int("k", k, maximum=MAX_K)
         best = hyperbolic.optimal_support(k_segments=kk, base=base, scale=scale)
         cov = HyperbolicCoverage(
             kk,
@@ -195,7 +195,7 @@ class BatchReport:
     k: int
     delta: Fraction
     M: int
-    M_exact: int
+    M_exact: int | None  # None: beyond the exact search's budget (batch.exact_affordable)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -207,7 +207,12 @@ class BatchReport:
             "M": self.M,
             "M_formula": "ceil((2/c)(m + ln(k/delta)))",
             "M_exact": self.M_exact,
-            "M_exact_definition": "least M with k*P[Bin(M,c) < m] <= delta (exact integer arithmetic)",
+            "M_exact_definition": "least M with k*P[Bin(M,c) < m] <= delta (exact integer arithmetic)"
+            + (
+                ""
+                if self.M_exact is not None
+                else "; not computed: beyond the exact search's budget (M*bits(c) <= 2^23, m*M*bits(c) <= 4e9)"
+            ),
             "ratio_M_over_M_exact": str(sp.Rational(self.M, self.M_exact)) if self.M_exact else None,
         }
 
@@ -218,7 +223,9 @@ class BatchReport:
 def batch_report(*, c: Any, m: Any, k: Any, delta: Any) -> BatchReport:
     """Batch sampling with coverage ``c``, ``m`` samples per category, ``k`` categories, failure ``delta``."""
     cc = check_open_unit("c", c)
-    mm = check_int("m", m)
+    mm = check_int("m", m, maximum=MAX_SIZE)
     kk = check_int("k", k)
     d = check_open_unit("delta", delta)
-    return BatchReport(cc, mm, kk, d, batch.M(c=cc, m=mm, k=kk, delta=d), batch.M_exact(c=cc, m=mm, k=kk, delta=d))
+    M = batch.M(c=cc, m=mm, k=kk, delta=d)
+    exact = batch.M_exact(c=cc, m=mm, k=kk, delta=d) if batch.exact_affordable(c=cc, m=mm, M_upper=M) else None
+    return BatchReport(cc, mm, kk, d, M, exact)

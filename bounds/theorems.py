@@ -52,7 +52,15 @@ from logprune.bounds.hyperbolic import _coverage
 from logprune.bounds.propagation import Propagation, _propagate
 from logprune.bounds.sampling import _samples
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_open_unit, check_positive, parse_base, sympy_rational
+from logprune.validation import (
+    MAX_LAYERS,
+    MAX_SIZE,
+    check_int,
+    check_open_unit,
+    check_positive,
+    parse_base,
+    sympy_rational,
+)
 
 __all__ = ["Row", "Setting", "rows", "setting"]
 
@@ -159,15 +167,15 @@ def setting(
     if widths is not None:
         if n is not None or layers is not None:
             raise ParameterError(f"widths={list(widths)}: give widths, or n and layers, not both")
-        lw = tuple(check_int("widths", v) for v in widths)
+        lw = tuple(check_int("widths", v, maximum=MAX_SIZE) for v in widths)
         if len(lw) < 2:
             raise ParameterError(f"widths={list(widths)}: give the input width and at least one layer's")
         nn, ll = max(lw), len(lw) - 1
     else:
         if n is None or layers is None:
             raise ParameterError(f"n={n}, layers={layers}: both are needed (or widths)")
-        nn = check_int("n", n)
-        ll = check_int("layers", layers)
+        nn = check_int("n", n, maximum=MAX_SIZE)
+        ll = check_int("layers", layers, maximum=MAX_LAYERS)
     e = check_open_unit("eps", eps)
     d = check_open_unit("delta", delta)
     wm = None if w_max is None else check_positive("w_max", w_max)

@@ -151,6 +151,7 @@ def _init_worker(sh: Shared) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = sh
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: one line, no traceback
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker terminated just ends; the parent cleans up
 
 
 @dataclass(frozen=True)

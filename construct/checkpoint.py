@@ -6,23 +6,47 @@
   save).  torch is optional (``pip install 'logprune[torch]'``); without it the file is refused in one line.
 - ``.safetensors``: the ``safetensors`` package's numpy reader (no torch needed).
 
+Before either reader runs, what the file declares is checked (:mod:`~logprune.construct.npz_reader`): a
+zip checkpoint's member sizes (within a limit, no zip bomb) and CRCs (torch's reader skips them); a
+safetensors header's length, dtypes, shapes and byte ranges.  Only real tensors are read: complex,
+quantized, float8, sparse tensors and anything else numpy cannot hold exactly are refused in one line,
+never converted.
+
 Tensors become numpy arrays without rounding: bfloat16 widens exactly to float32.  What the arrays mean
 is decided by :mod:`~logprune.construct.mlp_keys`.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from logprune.errors import ParameterError
+from logprune.construct.npz_reader import check_safetensors, check_zip_members
+from logprune.errors import ParameterError, ParameterTypeError
 
 __all__ = ["TORCH_SUFFIXES", "read_named_arrays"]
 
 TORCH_SUFFIXES = (".pt", ".pth")
 _NESTED = ("state_dict", "model_state_dict", "model")
+# torch dtypes read (numpy holds them exactly; bfloat16 via float32); complex, quantized, float8 are not
+_REAL_DTYPES = (
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+)
 
 
 def _torch() -> Any:
@@ -36,8 +60,11 @@ def _torch() -> Any:
 def _tensor_to_numpy(torch: Any, key: str, t: Any, source: str) -> np.ndarray:
     if not isinstance(t, torch.Tensor):
         raise ParameterError(f"target={source}: key={key!r} holds a {type(t).__name__}, not a tensor")
-    if t.is_sparse or t.is_complex():
-        raise ParameterError(f"target={source}: key={key!r} is a {'sparse' if t.is_sparse else 'complex'} tensor")
+    if t.layout != torch.strided:
+        raise ParameterError(f"target={source}: key={key!r} is a {t.layout} tensor; expected a dense one")
+    real = {getattr(torch, name) for name in _REAL_DTYPES if hasattr(torch, name)}
+    if t.dtype not in real:  # checked before any conversion: complex is refused, never truncated
+        raise ParameterTypeError(f"target={source}: key={key!r} has dtype {t.dtype}; expected real numbers")
     t = t.detach().cpu()
     if t.dtype == torch.bfloat16:  # numpy has no bfloat16; every bfloat16 is exactly a float32
         t = t.to(torch.float32)
@@ -58,8 +85,11 @@ def _read_torch(p: Path) -> dict[str, np.ndarray]:
     torch = _torch()
     if torch is None:
         raise ParameterError(f"target={p}: reading PyTorch files needs torch (pip install 'logprune[torch]')")
+    check_zip_members(p, "target")  # sizes, zip bombs and CRCs, before torch reads anything
     try:
-        obj = torch.load(p, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():  # torch's deprecation notices are not the user's; errors stay one line
+            warnings.simplefilter("ignore")
+            obj = torch.load(p, weights_only=True, map_location="cpu")
     except Exception as exc:  # torch raises many kinds (UnpicklingError, RuntimeError, zipfile errors)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ParameterError(f"target={p}: not a readable PyTorch state_dict ({first})") from None
@@ -72,6 +102,7 @@ def _read_safetensors(p: Path) -> dict[str, np.ndarray]:
         from safetensors.numpy import load_file
     except ImportError:  # pragma: no cover - safetensors is a dependency
         raise ParameterError(f"target={p}: reading .safetensors needs the safetensors package") from None
+    check_safetensors(p, "target")  # header length, dtypes, shapes and byte ranges, before the reader
     try:
         return {str(k): np.asarray(v) for k, v in load_file(str(p)).items()}
     except Exception as exc:  # the reader raises SafetensorError, TypeError (bfloat16), OSError

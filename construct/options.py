@@ -20,7 +20,7 @@ from typing import Any
 from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, choice
 from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_open_unit, check_positive
+from logprune.validation import MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
 
 __all__ = ["Options", "options"]
 
@@ -98,13 +98,13 @@ def options(
         raise ParameterError(f"eps={eps}: not used in the per-weight mode (weight_eps={weight_eps}); give one of them")
     m = choice(Method, "method", method)
     adaptive = isinstance(width, str) and width == "adaptive"
-    w = None if width is None or adaptive else check_int("width", width)
+    w = None if width is None or adaptive else check_int("width", width, maximum=MAX_SIZE)
     if w is not None:
         strategy(m).check_width(w)  # a method may search only so many neurons per block
     return Options(
         eps=None if eps is None else check_open_unit("eps", eps),
         delta=check_open_unit("delta", delta),
-        seed=check_int("seed", seed, minimum=0),
+        seed=check_int("seed", seed, minimum=0, maximum=MAX_SEED),
         dist=choice(Dist, "dist", dist),
         pooling=choice(Pooling, "pool", pooling),
         method=m,

@@ -102,6 +102,49 @@ class Plan:
         }
 
 
+# One block of G as drawn (P neurons and their in- and out-weights, float64) must fit in this many bytes,
+# and so must the index space of G's widest layer: checked before any sampling, so that a width of 10^8
+# is refused in one line rather than by the machine's memory.  fc2's certified blocks use 0.3 % of it.
+MEMORY_LIMIT_BYTES = 1 << 29
+
+
+def _resolution(w_max: float) -> Fraction:
+    """One ulp of the largest weight, 2^-52·w_max: the finest accuracy G's float64 weights resolve."""
+    return Fraction(w_max) * Fraction(1, 2**52)
+
+
+def _check_resolution(eps_w: Fraction, w_max: float, name: str, value: Any) -> None:
+    """Refuse an accuracy below the float64 resolution of F's weights (:func:`_resolution`).
+
+    G's weights are float64 numbers drawn from a law scaled to w_max; the golden decomposition sums k
+    exact products of them, and below one ulp of the largest weight the last segments cannot be resolved:
+    every segment is "covered" yet the residual stays (measured on the demo target: every weight within
+    1e-15, 97.7 % within 1e-16 with 2^-52·w_max = 6.6e-16).  Refused before any sampling.
+    """
+    floor = _resolution(w_max)
+    if eps_w < floor:
+        via = "" if name == "weight_eps" else " (the per-weight accuracy the certificate would need is finer)"
+        raise ParameterError(
+            f"{name}={float(value):g}: below the float64 resolution of F's weights{via}: 2^-52·w_max = "
+            f"{float(floor):.3e}, and G's weights are float64"
+        )
+
+
+def _check_memory(target: Target, pool: Any, block: int, name: str) -> None:
+    """One block of G as drawn, and G's widest layer, within :data:`MEMORY_LIMIT_BYTES` (8 bytes a weight)."""
+    for i, W in enumerate(target.weights):
+        n_out, n_in = W.shape
+        for what, count in (
+            ("one block of G", pool.sampled_per_block(n_out, block)),
+            ("G's layer", pool.width(n_in, n_out, block)),
+        ):
+            if 8 * count > MEMORY_LIMIT_BYTES:
+                raise ParameterError(
+                    f"{name}={block}: {what} for target layer {i + 1} would hold {count} entries "
+                    f"({8 * count / 2**30:.3g} GiB), above the limit of {MEMORY_LIMIT_BYTES / 2**30:g} GiB"
+                )
+
+
 def plan(target: Target, opt: Options) -> Plan:
     """Decide eps_w, k, the law and the block size (module doc)."""
     s = target.w_max
@@ -126,7 +169,14 @@ def plan(target: Target, opt: Options) -> Plan:
             x_max=sympy_rational(x_eff),
             inputs_nonnegative=opt.inputs_nonnegative,
         )
-        k, eps_w = _tighten(prop.k, s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
+        # the tightening starts at most at the finest k above G's float64 resolution: fits() is monotone
+        # in k, so if that k does not fit no k does (and enclosing phi^-k for k in the thousands is slow)
+        k_finest = golden.k_exact(eps=_resolution(s), scale=s_q) - 1
+        tele = _Telescoped(s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
+        if prop.k > k_finest and not tele.fits(k_finest):
+            _check_resolution(Fraction(0), s, "eps", opt.eps)
+        k, eps_w = tele.tighten(min(prop.k, k_finest))
+    _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     k = max(k, 1)
     sel = strategy(opt.method)
     law = (
@@ -145,6 +195,7 @@ def plan(target: Target, opt: Options) -> Plan:
         block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
+    _check_memory(target, geometry(opt.pooling), block, "width" if opt.width is not None else "block_size")
     return Plan(
         eps_w,
         k,
@@ -164,29 +215,31 @@ def plan(target: Target, opt: Options) -> Plan:
     )
 
 
-def _tighten(
-    k: int,
-    s: Fraction,
-    target: Target,
-    norms: tuple[Fraction, ...],
-    x_max: Fraction,
-    eps: Fraction,
-    inputs_nonnegative: bool,
-) -> tuple[int, Fraction]:
-    """The least k, starting from the closed form's, whose s·φ^-k satisfies the exact telescoped bound."""
+@dataclass(frozen=True)
+class _Telescoped:
+    """The certified mode's exact telescoped bound at one setting, as a function of k (docs/claims.md, C3)."""
 
-    def fits(kk: int) -> bool:
-        ew = sympy_rational(s) * sp.GoldenRatio ** (-kk)
+    s: Fraction
+    target: Target
+    norms: tuple[Fraction, ...]
+    x_max: Fraction
+    eps: Fraction
+    inputs_nonnegative: bool
+
+    def fits(self, k: int) -> bool:
+        """Does the per-weight accuracy s·φ^-k satisfy the bound (its certified upper end <= eps)?"""
         b = propagation.error_bound_x(
-            eps_w=ew,
-            widths=target.widths,
-            norms=list(norms),
-            x_max=sympy_rational(x_max),
-            inputs_nonnegative=inputs_nonnegative,
+            eps_w=sympy_rational(self.s) * sp.GoldenRatio ** (-k),
+            widths=self.target.widths,
+            norms=list(self.norms),
+            x_max=sympy_rational(self.x_max),
+            inputs_nonnegative=self.inputs_nonnegative,
         )
-        return enclose(b).upper <= eps
+        return bool(enclose(b).upper <= self.eps)
 
-    k = max(k, 1)
-    while k > 1 and fits(k - 1):
-        k -= 1
-    return k, enclose(sympy_rational(s) * sp.GoldenRatio ** (-k)).lower
+    def tighten(self, k: int) -> tuple[int, Fraction]:
+        """The least k, starting from the closed form's, whose s·φ^-k fits (fits is monotone in k)."""
+        k = max(k, 1)
+        while k > 1 and self.fits(k - 1):
+            k -= 1
+        return k, enclose(sympy_rational(self.s) * sp.GoldenRatio ** (-k)).lower

@@ -12,6 +12,7 @@ Every float64 (or float32) weight is an exact dyadic rational; nothing here roun
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from logprune.construct.norms import spectral_norm_upper
+from logprune.construct.npz_reader import read_npy, read_npz
 from logprune.construct.numeric import sqrt_up
 from logprune.errors import ParameterError, ParameterTypeError
 
@@ -132,11 +134,9 @@ def target_from_arrays(weights: Sequence[np.ndarray], biases: Sequence[np.ndarra
         if b is None:
             checked_b.append(None)
             continue
-        v = np.asarray(b, dtype=np.float64).reshape(-1)
+        v = exact_float64(f"b{i}", b).reshape(-1)  # a complex or text bias is refused, never truncated
         if v.shape[0] != ws[i - 1].shape[0]:
             raise ParameterError(f"b{i}.shape={np.shape(b)}: expected ({ws[i - 1].shape[0]},)")
-        if not np.all(np.isfinite(v)):
-            raise ParameterError(f"b{i}: has non-finite entries (nan or inf)")
         checked_b.append(v)
     digest = _digest(ws + [b for b in checked_b if b is not None])
     widths = tuple([ws[0].shape[1]] + [w.shape[0] for w in ws])
@@ -168,27 +168,51 @@ def load_target(path: str | Path) -> tuple[Target, list[str]]:
         from logprune.construct.checkpoint import read_named_arrays
 
         return _from_checkpoint(read_named_arrays(p), p)
-    if not p.is_file():
-        raise ParameterError(f"target={path}: no such file")
-    try:
-        with np.load(p, allow_pickle=False) as z:
-            arrays = {k: np.asarray(z[k]) for k in z.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise ParameterError(f"target={path}: not a readable .npz file ({exc})") from None
-    names = [k for k in arrays if k.startswith("W") and k[1:].isdigit()]
-    if not names:
+    arrays = read_npz(p, "target")  # headers, dtypes and sizes checked before any data is read
+    layers = _layer_count(arrays, str(path))
+    if layers == 0:
         if any("." in k for k in arrays):  # a state_dict saved with numpy
             return _from_checkpoint(arrays, p)
         raise ParameterError(f"target={path}: no arrays named W1..Wl")
-    layers = max(int(k[1:]) for k in names)
-    missing = [f"W{i}" for i in range(1, layers + 1) if f"W{i}" not in arrays]
-    if missing:
-        raise ParameterError(f"target={path}: missing {', '.join(missing)}")
     used = {f"W{i}" for i in range(1, layers + 1)} | {f"b{i}" for i in range(1, layers + 1)}
-    notices = [f"ignored array {k!r} in {p.name}" for k in sorted(arrays) if k not in used]
+    ignored = [k for k in arrays if k not in used]
+    notices = [f"ignored array {k!r} in {p.name}" for k in sorted(ignored)[:_NOTICES]]
+    if len(ignored) > _NOTICES:  # a file of many stray arrays gives a few lines, not one per array
+        notices.append(f"... and {len(ignored) - _NOTICES} more ignored arrays in {p.name}")
     ws = [arrays[f"W{i}"] for i in range(1, layers + 1)]
     bs = [arrays.get(f"b{i}") for i in range(1, layers + 1)]
     return target_from_arrays(ws, bs), notices
+
+
+_NOTICES = 10  # ignored arrays named one by one
+_WEIGHT_NAME = re.compile(r"W([0-9]+)", re.ASCII)
+_CANONICAL = re.compile(r"W[1-9][0-9]{0,8}", re.ASCII)  # W1 .. W999999999
+
+
+def _layer_count(arrays: dict[str, np.ndarray], path: str) -> int:
+    """l, when the weight names are exactly W1..Wl; 0 when there are none.
+
+    The names are bounded by the file's own arrays: l is the number of weight arrays present, so a file
+    holding one array named ``W99999999`` is refused naming what is missing, and no list of the 99,999,998
+    absent names is ever built.  A name that reads as a weight but is not one of W1..Wl as written
+    (``W0``, ``W01``, a hundred digits) is refused, not guessed at; other names (``W²``, ``X``) are
+    ignored, with a notice."""
+    odd = sorted(k for k in arrays if _WEIGHT_NAME.fullmatch(k) and not _CANONICAL.fullmatch(k))
+    if odd:
+        shown = odd[0] if len(odd[0]) <= 24 else f"{odd[0][:20]}..."
+        raise ParameterError(f"target={path}: array {shown!r} is not a layer name (W1..Wl, no leading zeros)")
+    present = {int(k[1:]) for k in arrays if _CANONICAL.fullmatch(k)}
+    layers = len(present)
+    if layers and max(present) != layers:
+        missing = [f"W{i}" for i in range(1, layers + 1) if i not in present]
+        beyond = sorted(i for i in present if i > layers)
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        found = ", ".join(f"W{i}" for i in beyond[:3]) + (" ..." if len(beyond) > 3 else "")
+        raise ParameterError(
+            f"target={path}: missing {shown} ({layers} weight array{'s' if layers > 1 else ''} present, to be "
+            f"named W1..W{layers}; found {found})"
+        )
+    return layers
 
 
 def _from_checkpoint(arrays: dict[str, np.ndarray], p: Path) -> tuple[Target, list[str]]:
@@ -212,18 +236,15 @@ def demo_target() -> tuple[Target, str]:
     return target, f"demo_target.npz ({DEMO_DESCRIPTION})"
 
 
-def load_inputs(path: str | Path, target: Target) -> np.ndarray:
-    """Extra inputs (rows of an ``.npy``) to measure the error on, checked against F's input width."""
-    try:
-        x = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise ParameterError(f"inputs={path}: not a readable .npy ({exc})") from None
+def load_inputs(path: str | Path, target: Target, *, param: str = "inputs") -> np.ndarray:
+    """Inputs (rows of an ``.npy``) to measure the error on (``--inputs``) or to bound x_max and F_max
+    from (``bounds --data``, ``param="data"``), checked against F's input width and read exactly."""
+    x = read_npy(path, param)  # the header checked against the file's size before any data is read
     d = target.original_widths[0]
     if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise ParameterTypeError(f"inputs={path}: dtype {x.dtype}; expected real numbers")
+        raise ParameterTypeError(f"{param}={path}: dtype {x.dtype}; expected real numbers")
+    if x.ndim == 2 and x.shape[1] != d:  # rows of another width are refused, never re-cut into rows of d
+        raise ParameterError(f"{param}={path}: shape {x.shape}; expected rows of the input width {d}")
     if x.size % d != 0:
-        raise ParameterError(f"inputs={path}: {x.size} numbers do not make rows of the input width {d}")
-    xs = np.asarray(x, dtype=np.float64).reshape(-1, d)
-    if not np.all(np.isfinite(xs)):
-        raise ParameterError(f"inputs={path}: has non-finite entries (nan or inf)")
-    return xs
+        raise ParameterError(f"{param}={path}: {x.size} numbers do not make rows of the input width {d}")
+    return exact_float64(f"{param}={path}", x).reshape(-1, d)

@@ -194,10 +194,14 @@ def prune(
     return _pipeline.construct(target, opt, workers=n, inputs=inputs, progress=progress)
 
 
-def verify(path: str | Path, target: _target.Target, *, arithmetic: Any = None) -> _verify.VerifyReport:
+def verify(
+    path: str | Path, target: _target.Target, *, arithmetic: Any = None, eps: Any = None, weight_eps: Any = None
+) -> _verify.VerifyReport:
     """Re-derive a Ĝ file (``.npz`` or ``.safetensors``) from its seed and the target (``logprune verify``);
-    raises :class:`~logprune.construct.verify.VerificationError` when the file does not hold what it claims."""
-    return _verify.verify(path, target, arithmetic=arithmetic)
+    raises :class:`~logprune.construct.verify.VerificationError` when the file does not hold what it claims.
+    ``eps`` / ``weight_eps``: your accuracy to check (at most one); without, the file's own claim is checked
+    and the report says so (``accuracy_source``)."""
+    return _verify.verify(path, target, arithmetic=arithmetic, eps=eps, weight_eps=weight_eps)
 
 
 def rss(

@@ -20,7 +20,27 @@ from pathlib import Path
 
 from logprune.errors import ParameterError
 
-__all__ = ["write_bytes_atomic", "write_text_atomic"]
+__all__ = ["check_writable", "write_bytes_atomic", "write_text_atomic"]
+
+
+def check_writable(name: str, path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work, an output path that cannot be written (so nothing runs for minutes first).
+
+    Empty, a directory, or a folder that does not exist or cannot be written: one line naming
+    ``name=path``.  An existing special file (a device, a FIFO) is fine: it is written through."""
+    text = os.fspath(path)
+    if not text.strip():
+        raise ParameterError(f"{name}={text!r}: an empty path")
+    target = Path(text)
+    if target.is_dir():
+        raise ParameterError(f"{name}={text}: is a directory")
+    if target.exists() and not target.is_file():
+        return
+    folder = (target.resolve() if target.is_symlink() else target).parent
+    if not folder.is_dir():
+        raise ParameterError(f"{name}={text}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParameterError(f"{name}={text}: folder {folder} is not writable")
 
 
 def _umask() -> int:

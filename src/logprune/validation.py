@@ -11,6 +11,7 @@ Symbolic parameters follow sympy.stats: a check raises only when its condition i
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
@@ -20,6 +21,15 @@ import sympy as sp
 from logprune.errors import ParameterError, ParameterTypeError
 
 __all__ = [
+    "MAX_ABS",
+    "MAX_K",
+    "MAX_LAYERS",
+    "MAX_SEED",
+    "MAX_SIZE",
+    "MAX_TEXT",
+    "MAX_TRIALS",
+    "MAX_WORKERS",
+    "MIN_ABS",
     "as_rational",
     "check_int",
     "check_open_unit",
@@ -31,45 +41,96 @@ __all__ = [
 ]
 
 
+# The numbers a user may give: 0, or a magnitude within the normal float64 range with a margin.  Every
+# parameter of logprune is eventually compared with, or turned into, float64 weights of G and F (whose
+# normal range is about 2.2e-308 .. 1.8e308); a number outside [MIN_ABS, MAX_ABS] cannot mean anything
+# there, and exact arithmetic on it (10**100000000 for "1e-100000000") would run for minutes before any
+# check.  So the text is bounded first (MAX_TEXT characters, a decimal exponent within +-MAX_EXPONENT),
+# then the value.
+MIN_ABS = Fraction(1, 10**300)
+MAX_ABS = Fraction(10**300)
+MAX_TEXT = 400
+
+# Sizes bound the work they ask for; each limit is far beyond what a meaningful setting needs.
+MAX_SIZE = 10**12  # a width n (or an m of L4): 10^12 neurons is beyond any network the bounds speak of
+MAX_LAYERS = 10_000  # depth l: the bounds' per-layer products take about 5 s at l = 10^4
+MAX_K = 3_000  # segments k: s·φ^-k spans 1e-300..1e300 (the numbers taken) with k <= 2,871
+MAX_SEED = 2**63 - 1  # a seed is recorded in every output as a JSON integer that any reader can hold
+MAX_TRIALS = 10**6  # Monte-Carlo trials: at 10^6 the exact subset-sum checks take minutes already
+MAX_WORKERS = 256  # processes on one machine (or tasks in flight on a scheduler)
+MAX_EXPONENT = 400
+_NUMBER = re.compile(r"[+-]?(\d[\d_]*)?(\.[\d_]*)?(?:[eE]([+-]?\d[\d_]*))?")
+
+
+def _short(value: Any) -> str:
+    """``value`` as it may appear in a one-line message (a 5,000-digit number is cut)."""
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:24]}...({len(text)} characters)"
+
+
+def _in_range(name: str, value: Any, q: Fraction) -> Fraction:
+    if q != 0 and not MIN_ABS <= abs(q) <= MAX_ABS:
+        raise ParameterError(
+            f"{name}={_short(value)}: outside the numbers logprune takes (0 or 1e-300 <= |x| <= 1e300)"
+        )
+    return q
+
+
 def as_rational(name: str, value: Any) -> Fraction:
     """Read ``value`` as an exact rational, naming ``name`` in any error.
 
     Accepts ints, Fractions, sympy Rationals, floats (via repr), and strings such as ``"1e-6"``,
-    ``"3/2"``, ``"0.25"``.
+    ``"3/2"``, ``"0.25"``; the value must be 0 or within 1e-300 <= |x| <= 1e300, and a string at most
+    400 characters with a decimal exponent within +-400 (checked on the text, before any arithmetic).
 
     >>> as_rational("eps", "1e-6")
     Fraction(1, 1000000)
     >>> as_rational("eps", 0.1)  # the number typed, not the binary float 0.1000000000000000055...
     Fraction(1, 10)
+    >>> as_rational("eps", "1e-100000000")
+    Traceback (most recent call last):
+    ...
+    logprune.errors.ParameterError: eps=1e-100000000: exponent beyond +-400 (numbers are 0 or 1e-300 <= |x| <= 1e300)
     """
     if isinstance(value, bool):
         raise ParameterTypeError(f"{name}={value!r}: expected a number, got a boolean")
     if isinstance(value, Fraction):
-        return value
+        return _in_range(name, value, value)
     if isinstance(value, int):
-        return Fraction(value)
+        if value.bit_length() > 1000:  # before any str() of it: Python refuses > 4,300 digits
+            raise ParameterError(f"{name}=<an integer of {value.bit_length()} bits>: beyond 1e300")
+        return _in_range(name, value, Fraction(value))
     if isinstance(value, sp.Rational):
-        return Fraction(int(value.p), int(value.q))
+        return as_rational(name, Fraction(int(value.p), int(value.q)))
     if isinstance(value, Rational):
-        return Fraction(int(value.numerator), int(value.denominator))
+        return as_rational(name, Fraction(int(value.numerator), int(value.denominator)))
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ParameterTypeError(f"{name}={value!r}: expected a finite number")
-        return Fraction(repr(value))
+        return _in_range(name, value, Fraction(repr(value)))
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_TEXT:
+            raise ParameterError(f"{name}={_short(text)}: longer than {MAX_TEXT} characters")
+        for part in text.split("/", 1):
+            m = _NUMBER.fullmatch(part.strip())
+            if m and m.group(3) is not None and abs(int(m.group(3).replace("_", ""))) > MAX_EXPONENT:
+                raise ParameterError(
+                    f"{name}={_short(text)}: exponent beyond +-{MAX_EXPONENT} (numbers are 0 or 1e-300 <= |x| <= 1e300)"
+                )
         try:
-            return Fraction(text)
+            q = Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise ParameterTypeError(f"{name}={value!r}: not a number (write e.g. 0.01, 1e-6 or 3/2)") from None
-    raise ParameterTypeError(f"{name}={value!r}: expected a number, got {type(value).__name__}")
+        return _in_range(name, text, q)
+    raise ParameterTypeError(f"{name}={_short(repr(value))}: expected a number, got {type(value).__name__}")
 
 
 def check_open_unit(name: str, value: Any) -> Fraction:
     """``value`` as a rational strictly between 0 and 1 (eps, delta, probabilities)."""
     q = as_rational(name, value)
     if not 0 < q < 1:
-        raise ParameterError(f"{name}={value}: must satisfy 0 < {name} < 1")
+        raise ParameterError(f"{name}={_short(value)}: must satisfy 0 < {name} < 1")
     return q
 
 
@@ -77,7 +138,7 @@ def check_positive(name: str, value: Any) -> Fraction:
     """``value`` as a rational > 0 (scales, norms, w_max, x_max)."""
     q = as_rational(name, value)
     if q <= 0:
-        raise ParameterError(f"{name}={value}: must be > 0")
+        raise ParameterError(f"{name}={_short(value)}: must be > 0")
     return q
 
 
@@ -92,25 +153,30 @@ def check_positive_expr(name: str, value: Any) -> sp.Expr:
         if not value.is_number or value.has(sp.Float):
             raise ParameterTypeError(f"{name}={value}: expected an exact closed number")
         if value.is_positive is False:
-            raise ParameterError(f"{name}={value}: must be > 0")
+            raise ParameterError(f"{name}={_short(value)}: must be > 0")
         return value
     q = check_positive(name, value)
     return sympy_rational(q)
 
 
-def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
-    """``value`` as an integer >= ``minimum`` (sizes: n, layers, k, m)."""
+def check_int(name: str, value: Any, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an integer in [``minimum``, ``maximum``] (sizes: n, layers, k, m).
+
+    ``maximum`` bounds the work a size asks for (each caller states why its limit is what it is); an
+    integer is never beyond 1e300 (:func:`as_rational`)."""
     if isinstance(value, bool):
         raise ParameterTypeError(f"{name}={value!r}: expected an integer, got a boolean")
     if isinstance(value, int):
-        out = value
+        out = int(as_rational(name, value))
     else:
         q = as_rational(name, value)
         if q.denominator != 1:
-            raise ParameterTypeError(f"{name}={value}: expected an integer")
+            raise ParameterTypeError(f"{name}={_short(value)}: expected an integer")
         out = q.numerator
     if out < minimum:
-        raise ParameterError(f"{name}={value}: must be an integer >= {minimum}")
+        raise ParameterError(f"{name}={_short(value)}: must be an integer >= {minimum}")
+    if maximum is not None and out > maximum:
+        raise ParameterError(f"{name}={_short(value)}: at most {maximum} (bounds the work asked for)")
     return out
 
 

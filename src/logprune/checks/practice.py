@@ -191,6 +191,7 @@ def _ignore_interrupts() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker terminated just ends; the parent cleans up
 
 
 def as_json(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from logprune.checks.coverage import clopper_pearson
 from logprune.choices import RssLaw, choice
 from logprune.errors import ParameterError
 from logprune.search import least_true
-from logprune.validation import as_rational, check_int, check_open_unit, check_positive
+from logprune.validation import MAX_SEED, as_rational, check_int, check_open_unit, check_positive
 
 __all__ = ["MAX_N_POINT", "MAX_N_SUP", "MAX_TRIALS", "RssResult", "RssSetting", "failures", "least_n", "rss", "setting"]
 
@@ -86,7 +86,7 @@ def setting(
     """Validate an RSS question (module doc): ``alpha``/``beta`` for the hyperbolic laws only."""
     lw = choice(RssLaw, "law", law)
     e = check_positive("eps", eps)
-    tr = check_int("trials", trials)
+    tr = check_int("trials", trials, maximum=MAX_TRIALS)
     if tr > MAX_TRIALS:
         raise ParameterError(f"trials={trials}: at most {MAX_TRIALS}")
     conf = float(check_open_unit("confidence", confidence))
@@ -105,7 +105,7 @@ def setting(
         if abs(z) > 10**6:
             raise ParameterError(f"target={target}: |z| <= 10^6")
         t = str(z)
-    return RssSetting(lw, e, t, z, tr, check_int("seed", seed, minimum=0), conf, a, b)
+    return RssSetting(lw, e, t, z, tr, check_int("seed", seed, minimum=0, maximum=MAX_SEED), conf, a, b)
 
 
 def _stream(seed: int, trial: int, stream: int) -> np.random.Generator:

@@ -51,7 +51,7 @@ def _model_setting(args: argparse.Namespace) -> Any:
     target, notices = load_target(args.target)
     for n in notices:
         note(args, f"notice: {n}")
-    data = None if args.data is None else load_inputs(args.data, target)
+    data = None if args.data is None else load_inputs(args.data, target, param="data")
     x_max = None if args.xmax is None else check_positive("xmax", args.xmax)
     numbers = model_numbers(target, x_max=x_max, data=data)
     for line in numbers.lines():

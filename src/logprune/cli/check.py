@@ -13,7 +13,7 @@ from typing import Any
 
 from logprune.cli.common import Parser, add_output, cpu_count, emit, emit_json, emit_lines, error, note
 from logprune.errors import ParameterError
-from logprune.validation import check_int, check_open_unit
+from logprune.validation import MAX_SEED, MAX_TRIALS, MAX_WORKERS, check_int, check_open_unit
 
 __all__ = ["SUBCOMMANDS", "register"]
 
@@ -92,8 +92,10 @@ def run_claims(args: argparse.Namespace) -> int:
     from logprune.checks.runner import failed, lines, run_checks
 
     conf = float(check_open_unit("confidence", args.confidence))
-    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10)
-    doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0))
+    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10, maximum=MAX_TRIALS // 10)
+    doc = run_checks(
+        quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0, maximum=MAX_SEED)
+    )
     if args.json:
         emit_json(args, doc, indent=1, sort_keys=True)
     else:
@@ -108,7 +110,7 @@ def run_claims(args: argparse.Namespace) -> int:
 def run_practice(args: argparse.Namespace) -> int:
     from logprune.checks.practice import answers_markdown, as_json, figure, practice, settings, write_report
 
-    workers = cpu_count() if args.workers is None else check_int("workers", args.workers)
+    workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
     results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quick)
     text = answers_markdown(results)
     if args.json:

@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
-from logprune.atomic import write_text_atomic
+from logprune.atomic import check_writable, write_text_atomic
 from logprune.errors import LogpruneError, ParameterError
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "add_output",
     "attack_budget",
     "call",
+    "check_outputs",
     "cpu_count",
     "emit",
     "emit_json",
@@ -134,10 +137,44 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every ``finally`` runs (temporary files are removed,
+    queued work is cancelled) exactly as for Ctrl-C; the status is the shell's for SIGTERM (143)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+# Paths a command writes to, checked before it starts (a list for options that may be repeated); the
+# figure options are path stems whose folder must exist.
+_OUTPUTS = ("output", "out", "report", "latex")
+_STEMS = ("figure",)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every output path of the command writable, before any work (:func:`logprune.atomic.check_writable`)."""
+    for name in (*_OUTPUTS, *_STEMS):
+        value = getattr(args, name, None)
+        if isinstance(value, bool):  # a switch of the same name (bounds --latex prints LaTeX on stdout)
+            continue
+        for path in value if isinstance(value, list) else [] if value is None else [value]:
+            if name in _STEMS:
+                check_writable(name, os.path.join(os.path.dirname(path) or ".", os.path.basename(path) + ".png"))
+            else:
+                check_writable(name, path)
+
+
 def call(func: Command, args: argparse.Namespace) -> int:
     """Run a command with the toolkit's error contract (module doc)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
     try:
+        check_outputs(args)
         return int(func(args))
+    except Terminated:  # SIGTERM: one line, temporary files removed by the finally clauses on the way up
+        sys.stderr.write("logprune: terminated\n")
+        return 143
     except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for SIGINT; outputs are atomic
         sys.stderr.write("logprune: interrupted\n")
         return 130
@@ -150,3 +187,6 @@ def call(func: Command, args: argparse.Namespace) -> int:
     except Exception as exc:  # never a traceback for the user; the message says where to look
         sys.stderr.write(f"logprune: internal error: {type(exc).__name__}: {exc}\n")
         return 3
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

@@ -14,7 +14,7 @@ from typing import Any
 
 from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs
 from logprune.cli.common import add_attack, add_output, attack_budget, cpu_count, emit_json, emit_lines, error
-from logprune.validation import check_int
+from logprune.validation import MAX_WORKERS, check_int
 
 __all__ = ["register", "run_construct", "run_demo"]
 
@@ -128,7 +128,7 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         arithmetic=args.context,
         signs=args.signs,
     )
-    workers = cpu_count() if args.workers is None else check_int("workers", args.workers)
+    workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
     if args.out:
         check_out_path(args.out)  # an unknown format, or .pt without torch, is refused before any work
     inputs = None if args.inputs is None else load_inputs(args.inputs, target)

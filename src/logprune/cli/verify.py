@@ -21,7 +21,21 @@ def register(sub: Any) -> None:
         "--context",
         default=None,
         choices=[m.value for m in Arithmetic],
-        help="arithmetic of the recomputed errors (default: the one the file was built with)",
+        help="arithmetic of the recomputed errors (default: the one the file was built with; another one gives "
+        "another bound, which is not compared with the file's)",
+    )
+    accuracy = p.add_mutually_exclusive_group()
+    accuracy.add_argument(
+        "--eps",
+        default=None,
+        help="your output accuracy: OK when the recomputed certificate is <= EPS, whatever the file claims "
+        "(default: check the file's own claim, and say so)",
+    )
+    accuracy.add_argument(
+        "--weight-eps",
+        default=None,
+        metavar="E",
+        help="your per-weight tolerance: OK when the recomputed largest weight error is <= E",
     )
     add_attack(p)
     add_output(p, json_help="print a JSON summary of the verification instead of the text")
@@ -33,7 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from logprune.construct.verify import verify
 
     target, _ = load_target(args.target)
-    report = verify(args.ghat, target, arithmetic=args.context, attack_budget=attack_budget(args))
+    report = verify(
+        args.ghat,
+        target,
+        arithmetic=args.context,
+        eps=args.eps,
+        weight_eps=args.weight_eps,
+        attack_budget=attack_budget(args),
+    )
     if args.json:
         emit_json(args, report.as_json())
     else:
