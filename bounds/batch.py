@@ -60,11 +60,11 @@ def chernoff_derivation() -> dict[str, sp.Expr]:
 
 
 # The exact search decides k·P[Bin(M, c) < m] <= delta on integers of about M·log2(1/c) bits, m terms per
-# decision: affordable (a few seconds) while M·bits <= 2^23 and m·M·bits <= 4e9 (measured: c = 1/8,
+# decision: affordable (at most about 20 s) while M·bits <= 2^25 and m·M·bits <= 2e10 (measured: c = 1/8,
 # m = 10^4: 2 s; c = 1/1000, m = 1000: 21 s; c = 1e-6, m = 1: over a minute).  Beyond, M_exact is not
 # computed and the report says so.
-EXACT_BITS_MAX = 2**23
-EXACT_WORK_MAX = 4 * 10**9
+EXACT_BITS_MAX = 2**25
+EXACT_WORK_MAX = 2 * 10**10
 
 
 def exact_affordable(*, c: Fraction, m: int, M_upper: int) -> bool:

@@ -211,7 +211,7 @@ class BatchReport:
             + (
                 ""
                 if self.M_exact is not None
-                else "; not computed: beyond the exact search's budget (M*bits(c) <= 2^23, m*M*bits(c) <= 4e9)"
+                else "; not computed: beyond the exact search's budget (M*bits(c) <= 2^25, m*M*bits(c) <= 2e10)"
             ),
             "ratio_M_over_M_exact": str(sp.Rational(self.M, self.M_exact)) if self.M_exact else None,
         }

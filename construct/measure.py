@@ -14,6 +14,7 @@ import numpy as np
 
 from logprune.choices import Norm
 from logprune.construct.target import Target
+from logprune.errors import ParameterError
 
 __all__ = ["MEASURE_KEY", "measured_error", "sphere_inputs"]
 
@@ -50,6 +51,17 @@ def measured_error(
         x = np.vstack([x, np.asarray(extra, dtype=np.float64).reshape(-1, d)])
     if target.append_one:
         x = np.hstack([x, np.ones((x.shape[0], 1))])
-    diff = forward_hat(x) - target.forward(x)
-    ords = np.linalg.norm(diff, axis=1) if norm is Norm.L2 else np.max(np.abs(diff), axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = forward_hat(x) - target.forward(x)
+        top = np.max(np.abs(diff), axis=1) if diff.size else np.zeros(0)
+        if norm is Norm.L2:  # scaled by the row's largest entry: the squares cannot overflow
+            safe = np.where(top > 0, top, 1.0)
+            ords = top * np.linalg.norm(diff / safe[:, None], axis=1)
+        else:
+            ords = top
+    if not np.all(np.isfinite(ords)):
+        raise ParameterError(
+            f"xmax={x_max}: the error at these inputs (or at --inputs) overflows float64 in F's or Ĝ's forward "
+            "pass; it cannot be measured"
+        )
     return float(np.max(ords)) if ords.size else 0.0

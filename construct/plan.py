@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -102,10 +103,13 @@ class Plan:
         }
 
 
-# One block of G as drawn (P neurons and their in- and out-weights, float64) must fit in this many bytes,
-# and so must the index space of G's widest layer: checked before any sampling, so that a width of 10^8
-# is refused in one line rather than by the machine's memory.  fc2's certified blocks use 0.3 % of it.
+# Checked before any sampling, so that a width of 10^8 is refused in one line rather than by the machine:
+# one block of G as drawn (P neurons with their in- and out-weights, float64, and temporaries of the same
+# size) within MEMORY_LIMIT_BYTES (fc2's certified blocks use 0.3 % of it), and the index map of G's
+# widest layer (construct.forward, 8 bytes a neuron) within half of this machine's memory (at least
+# 1 GiB): pooling (A) on fc2 per weight needs 3.8 GiB for it.
 MEMORY_LIMIT_BYTES = 1 << 29
+LAYER_MEMORY_LIMIT_BYTES = max(1 << 30, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
 
 
 def _resolution(w_max: float) -> Fraction:
@@ -130,18 +134,32 @@ def _check_resolution(eps_w: Fraction, w_max: float, name: str, value: Any) -> N
         )
 
 
+def _check_output_range(x_eff: Fraction, norms: tuple[Fraction, ...], x_max: Fraction) -> None:
+    """Refuse an input domain on which F's outputs may leave float64: x_max_eff·∏a_i > 1e300 (certified
+    a_i >= ||W_i||_2 bound every output norm on the domain), where the error could not even be measured."""
+    reach = x_eff
+    for a in norms:
+        reach *= a
+    if reach > 10**300:
+        raise ParameterError(
+            f"xmax={float(x_max):g}: F's outputs may reach x_max·prod(||W_i||) = "
+            f"{float(min(reach, Fraction(10**308))):.3g} on the domain, beyond the float64 range (1e300) the "
+            "error is measured in"
+        )
+
+
 def _check_memory(target: Target, pool: Any, block: int, name: str) -> None:
     """One block of G as drawn, and G's widest layer, within :data:`MEMORY_LIMIT_BYTES` (8 bytes a weight)."""
     for i, W in enumerate(target.weights):
         n_out, n_in = W.shape
-        for what, count in (
-            ("one block of G", pool.sampled_per_block(n_out, block)),
-            ("G's layer", pool.width(n_in, n_out, block)),
+        for what, count, limit in (
+            ("one block of G", pool.sampled_per_block(n_out, block), MEMORY_LIMIT_BYTES),
+            ("G's layer", pool.width(n_in, n_out, block), LAYER_MEMORY_LIMIT_BYTES),
         ):
-            if 8 * count > MEMORY_LIMIT_BYTES:
+            if 8 * count > limit:
                 raise ParameterError(
                     f"{name}={block}: {what} for target layer {i + 1} would hold {count} entries "
-                    f"({8 * count / 2**30:.3g} GiB), above the limit of {MEMORY_LIMIT_BYTES / 2**30:g} GiB"
+                    f"({8 * count / 2**30:.3g} GiB), above the limit of {limit / 2**30:.3g} GiB"
                 )
 
 
@@ -176,6 +194,7 @@ def plan(target: Target, opt: Options) -> Plan:
         if prop.k > k_finest and not tele.fits(k_finest):
             _check_resolution(Fraction(0), s, "eps", opt.eps)
         k, eps_w = tele.tighten(min(prop.k, k_finest))
+    _check_output_range(x_eff, norms, opt.x_max)
     _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     k = max(k, 1)
     sel = strategy(opt.method)

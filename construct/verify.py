@@ -74,7 +74,8 @@ from logprune.construct.measure import measured_error
 from logprune.construct.numeric import Context, context_for
 from logprune.construct.options import Options, options
 from logprune.construct.pipeline import Construction
-from logprune.construct.plan import Plan, plan
+from logprune.construct.plan import LAYER_MEMORY_LIMIT_BYTES, Plan, plan
+from logprune.construct.plan import MEMORY_LIMIT_BYTES as PLAN_MEMORY_LIMIT_BYTES
 from logprune.construct.target import Target
 from logprune.errors import LogpruneError, ParameterError
 from logprune.validation import check_positive
@@ -91,7 +92,7 @@ __all__ = [
 
 # one block of G as drawn, or one index map over G's widest layer, at 8 bytes an entry; the genuine files
 # of the benchmarks stay below 1 % of it (fc2: blocks of 4315 neurons with 301 weights each)
-MEMORY_LIMIT_BYTES = 1 << 29
+MEMORY_LIMIT_BYTES = PLAN_MEMORY_LIMIT_BYTES  # construct's own limit (logprune.construct.plan)
 
 META_FIELDS = (
     "format",
@@ -380,18 +381,21 @@ def _block_sizes(meta: dict[str, Any], target: Target, pl: Plan) -> list[list[in
 
 def _check_shapes(g: GhatArrays, target: Target, pl: Plan) -> None:
     """G's layer shapes are the plan's, and neither one block of G as drawn nor G's widest layer exceeds
-    :data:`MEMORY_LIMIT_BYTES`: checked before any block is drawn (P comes from the recomputed plan, so
+    its limit (:data:`MEMORY_LIMIT_BYTES`, ``LAYER_MEMORY_LIMIT_BYTES`` of the plan): checked before any
+    block is drawn (P comes from the recomputed plan, so
     a request for blocks of 10^8 neurons is refused here, not by the memory of the machine)."""
     P, pool, shapes = pl.block, pl.pool, g.net.shapes
     for i, W in enumerate(target.weights):
         n_out, n_in = W.shape
         width = pool.width(n_in, n_out, P)
-        for what, count in (("one block of G", pool.sampled_per_block(n_out, P)), ("G's layer", width)):
-            if 8 * count > MEMORY_LIMIT_BYTES:
+        for what, count, name, limit in (
+            ("one block of G", pool.sampled_per_block(n_out, P), "MEMORY_LIMIT_BYTES", MEMORY_LIMIT_BYTES),
+            ("G's layer", width, "LAYER_MEMORY_LIMIT_BYTES", LAYER_MEMORY_LIMIT_BYTES),
+        ):
+            if 8 * count > limit:
                 raise VerificationError(
                     f"plan.block_size={P}: {what} for target layer {i + 1} has {count} entries "
-                    f"({8 * count / 2**30:.3g} GiB at 8 bytes), above verify's limit "
-                    f"MEMORY_LIMIT_BYTES={MEMORY_LIMIT_BYTES}"
+                    f"({8 * count / 2**30:.3g} GiB at 8 bytes), above verify's limit {name}={limit}"
                 )
         for t, want in ((2 * i, (width, n_in)), (2 * i + 1, (n_out, width))):
             if shapes[t] != want:

@@ -74,6 +74,7 @@ REGRESSIONS = [
     ["check", "practice", "--quick", "--report", ""],
     ["check", "sweep", "--output", "missing/x.json"],
     ["check", "rss", "--law", "uniform", "--n", "10", "--eps", "0.1", "--trials", "1e400"],
+    ["demo", "--weight-eps", "0.01", "--xmax", "1e299"],  # F's outputs could leave float64 on the domain
 ]
 
 
@@ -145,3 +146,21 @@ def test_unwritable_outputs_are_refused_before_any_work(tmp_path: Path, capsys: 
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("logprune: error: "), err
     assert time.perf_counter() - t0 < 2  # refused before the sweep or the construction ran
+
+
+def test_M_exact_within_its_budget_is_computed() -> None:
+    """The budget leaves out only what takes minutes: c = 1/8, m = 10^4 is computed (2 s)."""
+    from logprune.bounds.reports import batch_report
+
+    assert batch_report(c="1/8", m=10_000, k=10, delta="0.01").M_exact == 82334
+
+
+def test_large_inputs_measure_without_overflow_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """x_max = 1e160: the squares of the error's entries overflow float64, its scaled norm does not; the file
+    construct writes is one verify accepts (the measured error is a finite JSON number)."""
+    out = tmp_path / "g.npz"
+    assert main(["demo", "--quiet", "--weight-eps", "0.01", "--xmax", "1e160", "--out", str(out)]) == 0
+    assert "measured error on sample inputs: inf" not in capsys.readouterr().out
+    target = tmp_path / "t.npz"
+    target.write_bytes((files("logprune") / "data" / "demo_target.npz").read_bytes())
+    assert main(["verify", str(out), "--target", str(target)]) == 0

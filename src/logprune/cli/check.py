@@ -92,7 +92,7 @@ def run_claims(args: argparse.Namespace) -> int:
     from logprune.checks.runner import failed, lines, run_checks
 
     conf = float(check_open_unit("confidence", args.confidence))
-    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10, maximum=MAX_TRIALS // 10)
+    trials = None if args.trials is None else check_int("trials", args.trials, minimum=10, maximum=MAX_TRIALS)
     doc = run_checks(
         quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0, maximum=MAX_SEED)
     )

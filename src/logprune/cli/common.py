@@ -188,5 +188,5 @@ def call(func: Command, args: argparse.Namespace) -> int:
         sys.stderr.write(f"logprune: internal error: {type(exc).__name__}: {exc}\n")
         return 3
     finally:
-        if main_thread:
+        if main_thread and previous is not None:  # None: a handler installed outside Python stays
             signal.signal(signal.SIGTERM, previous)
