@@ -5,8 +5,12 @@ aligned with the target's layer i; the intermediate neurons are grouped in block
 j of the target layer, laid out by the pooling (:mod:`~logprune.construct.pooling`).
 
 The keepable weights of block j are drawn from ``SeedSequence(seed, spawn_key=(t, j, 0))`` (in-weights)
-and ``SeedSequence(seed, spawn_key=(t + 1, j, 0))`` (out-weights), neuron by neuron (neuron p's weights
-come after those of neurons 0..p-1, so a block of P neurons is a prefix of any larger block); every
+and ``SeedSequence(seed, spawn_key=(t + 1, j, 0))`` (out-weights), neuron-major, always at the plan's
+block size P (build and verify draw the same P; adaptive blocks use prefixes of that one draw, so they
+are nested).  Across two different P the draws are prefixes of each other only for laws that draw
+element by element: the uniform law, and the hyperbolic law with designed signs; the hyperbolic law with
+fair signs draws every magnitude, then every sign, so a block of P is not the first P neurons of a block
+of 2P, and success is not monotone in P across plans (it is within one plan's prefixes); every
 other weight of G (never kept: an in-weight from another input, an out-weight of a per-weight neuron
 towards another output) has its own stream ``(t, j, 1 + column)`` and is never drawn.  So any block
 can be regenerated on its own, in any process, which is what the parallel build and ``verify`` do.
@@ -54,8 +58,8 @@ def block_weights(
     ``signs=designed``: the in-weights keep their drawn magnitudes and take the designed signs
     (:func:`designed_signs`, ``branches`` of the layer); the out-weights keep their fair signs."""
     t = 2 * layer
-    # drawn neuron-major, (P, ...) then transposed: a block of size P is the first P neurons of any larger
-    # block, so G grows by adding neurons (success in P is then monotone for every method)
+    # drawn neuron-major, (P, ...) then transposed: a prefix of this draw is a smaller block of the same
+    # draw (what adaptive blocks use); across draws of other sizes see the module doc
     a = law.sample(block_rng(seed, t, block), pool.in_shape(size, n_out))
     if signs is Signs.DESIGNED:  # the same draws (magnitudes and the stream's state), other signs
         pattern = designed_signs(size, branches)
