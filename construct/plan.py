@@ -125,13 +125,16 @@ def _check_resolution(eps_w: Fraction, w_max: float, name: str, value: Any) -> N
     every segment is "covered" yet the residual stays (measured on the demo target: every weight within
     1e-15, 97.7 % within 1e-16 with 2^-52·w_max = 6.6e-16).  Refused before any sampling.
     """
-    floor = _resolution(w_max)
-    if eps_w < floor:
-        via = "" if name == "weight_eps" else " (the per-weight accuracy the certificate would need is finer)"
-        raise ParameterError(
-            f"{name}={float(value):g}: below the float64 resolution of F's weights{via}: 2^-52·w_max = "
-            f"{float(floor):.3e}, and G's weights are float64"
-        )
+    if eps_w < _resolution(w_max):
+        raise _below_resolution(w_max, name, value)
+
+
+def _below_resolution(w_max: float, name: str, value: Any) -> ParameterError:
+    via = "" if name == "weight_eps" else " (the per-weight accuracy the certificate would need is finer)"
+    return ParameterError(
+        f"{name}={float(value):g}: below the float64 resolution of F's weights{via}: 2^-52·w_max = "
+        f"{float(_resolution(w_max)):.3e}, and G's weights are float64"
+    )
 
 
 def _check_output_range(x_eff: Fraction, norms: tuple[Fraction, ...], x_max: Fraction) -> None:
@@ -172,6 +175,7 @@ def plan(target: Target, opt: Options) -> Plan:
     # raised to the grid step of spectral_norm_upper so that the propagation's a_i > 0 holds
     norms = tuple(max(spectral_norm_upper(w), NORM_FLOOR) for w in target.weights)
     x_eff = target.input_norm_bound(opt.x_max)
+    _check_output_range(x_eff, norms, opt.x_max)
     branches = layer_branches(target.layers, inputs_nonnegative=opt.inputs_nonnegative)
     s_q = Fraction(s)
     if opt.weight_eps is not None:
@@ -192,9 +196,8 @@ def plan(target: Target, opt: Options) -> Plan:
         k_finest = golden.k_exact(eps=_resolution(s), scale=s_q) - 1
         tele = _Telescoped(s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
         if prop.k > k_finest and not tele.fits(k_finest):
-            _check_resolution(Fraction(0), s, "eps", opt.eps)
+            raise _below_resolution(s, "eps", opt.eps)
         k, eps_w = tele.tighten(min(prop.k, k_finest))
-    _check_output_range(x_eff, norms, opt.x_max)
     _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     k = max(k, 1)
     sel = strategy(opt.method)

@@ -266,22 +266,11 @@ def test_cli_only_parses_calls_and_prints() -> None:
 def test_ctrl_c_ends_in_one_line_and_exit_130() -> None:
     """SIGINT: no traceback, the shell's status 130 (workers leave Ctrl-C to the parent)."""
     import signal
-    import time
 
-    script = shutil.which("logprune")
-    assert script is not None
-    argv = [script, "check", "rss", "--law", "uniform", "--n", "30", "--eps", "0.001", "--trials", "1000000"]
-    proc = subprocess.Popen(  # the default SIGINT action, whatever the runner's
-        [*argv, "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and err == "logprune: interrupted\n"
+    from helpers import signal_long_run
+
+    returncode, err = signal_long_run(signal.SIGINT)
+    assert returncode == 130 and err == "logprune: interrupted\n"
 
 
 def test_the_residual_hunt_writes_nothing_in_the_working_folder(tmp_path: Path) -> None:

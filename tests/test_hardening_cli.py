@@ -8,9 +8,7 @@ when it fails, and nothing left in its working folder but the output it asked fo
 from __future__ import annotations
 
 import random
-import shutil
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from importlib.resources import files
@@ -23,6 +21,7 @@ from logprune.errors import ParameterError
 from logprune.validation import as_rational, check_int
 
 from cli_fuzz import cli_cases, run_isolated
+from helpers import signal_long_run
 
 FUZZ_TIME_LIMIT = 60.0
 
@@ -116,21 +115,8 @@ def test_numbers_are_bounded_in_text_before_any_arithmetic() -> None:
 
 def test_sigterm_ends_in_one_line_and_exit_143_leaving_no_file(tmp_path: Path) -> None:
     """SIGTERM runs the same clean-up as Ctrl-C (temporary files removed, queued work cancelled)."""
-    script = shutil.which("logprune")
-    assert script is not None
-    argv = [script, "check", "rss", "--law", "uniform", "--n", "30", "--eps", "0.001", "--trials", "1000000"]
-    proc = subprocess.Popen(
-        [*argv, "--quiet", "--output", "out.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL),
-    )
-    time.sleep(3)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143 and err == "logprune: terminated\n"
+    returncode, err = signal_long_run(signal.SIGTERM, extra=("--output", "out.json"), cwd=tmp_path)
+    assert returncode == 143 and err == "logprune: terminated\n"
     assert list(tmp_path.iterdir()) == []
 
 
