@@ -26,6 +26,7 @@ from typing import Any
 
 from logprune.choices import Arithmetic, Norm
 from logprune.construct.effective import ErrorStats
+from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import Context, as_fraction, sqrt_up
 from logprune.construct.target import Target
 
@@ -63,9 +64,11 @@ def domain(*, x_max: Fraction, inputs_nonnegative: bool) -> str:
 
 def _layer_deltas(errs: ErrorStats) -> tuple[Fraction, Fraction]:
     """(Delta >= ||E||_2, Dinf >= max row l2 norm of E) for E = [E_branch0, E_branch1, ...]:
-    ||E||_2 <= ||E||_F and ||E||_2 <= sqrt(||E||_1·||E||_inf)."""
+    ||E||_2 <= ||E||_F, ||E||_2 <= sqrt(||E||_1·||E||_inf), and ||E||_2 <= ||fl(E)||_2 + ||E - fl(E)||_F
+    with ||fl(E)||_2 bounded by :func:`~logprune.construct.norms.spectral_norm_upper` (the tight one)."""
     b = errs.bounds()
-    return min(sqrt_up(b.fro_sq), sqrt_up(b.max_col_l1 * b.max_row_l1)), sqrt_up(b.max_row_sq)
+    tight = spectral_norm_upper(b.rounded) + sqrt_up(b.rounding_sq) if b.rounded.size else Fraction(0)
+    return min(sqrt_up(b.fro_sq), sqrt_up(b.max_col_l1 * b.max_row_l1), tight), sqrt_up(b.max_row_sq)
 
 
 def certificate(

@@ -11,8 +11,10 @@ are exact rationals, so in the exact context every e is exact.
 column j into error statistics.  The build applies both to the edges it writes, ``verify`` to the edges
 it reads: one computation.  Only sufficient statistics of the errors are kept (:class:`ErrorStats`), as
 exact rational upper bounds: what the certificate needs (sums of squares and of magnitudes per row,
-magnitudes per column, the largest magnitude) and the count within eps_w.  They merge over columns in
-any order, so blocks may be computed in any process.
+magnitudes per column, the largest magnitude) and the count within eps_w, plus the float64 roundings of
+the errors themselves, one array per (column, branch), with a rigorous bound of the rounding (the tight
+spectral norm of the certificate needs the matrix, docs/claims.md, certificate).  They merge over
+columns in any order, so blocks may be computed in any process.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class ErrorBounds(NamedTuple):
     max_col_l1: Fraction  # ||E||_1
     max_row_l1: Fraction  # ||E||_inf
     max_row_sq: Fraction  # (max row l2 norm)^2
+    rounded: np.ndarray  # fl(E): the float64 roundings of the errors, columns in any order
+    rounding_sq: Fraction  # >= ||E - fl(E)||_F^2
 
 
 @dataclass
@@ -85,6 +89,8 @@ class ErrorStats:
     max_abs: Any = field(default_factory=lambda: rational(0))
     within: int = 0  # errors with |e| <= eps_w (exact comparison of the upper bound)
     count: int = 0
+    columns: list[np.ndarray] = field(default_factory=list)  # fl(e) per (column, branch), as col_abs
+    rounding_sq: Any = field(default_factory=lambda: rational(0))  # ball context: sum of |e - fl(e)|^2 bounds
 
     def __post_init__(self) -> None:
         if not self.row_sq:
@@ -97,18 +103,29 @@ class ErrorStats:
             self.row_sq[oo] += other.row_sq[oo]
             self.row_abs[oo] += other.row_abs[oo]
         self.col_abs.extend(other.col_abs)
+        self.columns.extend(other.columns)
+        self.rounding_sq += other.rounding_sq
         if other.max_abs > self.max_abs:
             self.max_abs = other.max_abs
         self.within += other.within
         self.count += other.count
 
     def bounds(self) -> ErrorBounds:
+        """The statistics as exact rationals.  The rounding of fl(E): |e - fl(e)| <= 2^-52·|e| + 2^-1074
+        for any float64 conversion of an exact e (nearest or truncated), so ||E - fl(E)||_F^2 <=
+        2^-103·||E||_F^2 + 2·count·2^-2148 (with (a + b)^2 <= 2a^2 + 2b^2); in the ball context the
+        per-entry bounds were summed as the columns were rounded, and are added."""
         zero = rational(0)
+        fro_sq = as_fraction(sum(self.row_sq, zero))
+        rounding = fro_sq / 2**103 + Fraction(2 * self.count, 2**2148) + as_fraction(self.rounding_sq)
+        rounded = np.stack(self.columns, axis=1) if self.columns else np.zeros((self.n_out, 0))
         return ErrorBounds(
-            as_fraction(sum(self.row_sq, zero)),
+            fro_sq,
             as_fraction(max(self.col_abs, default=zero)),
             as_fraction(max(self.row_abs, default=zero)),
             as_fraction(max(self.row_sq, default=zero)),
+            rounded,
+            rounding,
         )
 
 
@@ -130,6 +147,8 @@ def column_errors(
     assert stats.n_out == n_out, "statistics of another layer"
     stats.count += branches * n_out
     exact = ctx.kind is Arithmetic.EXACT
+    ball = ctx.kind is Arithmetic.BALL
+    rounding_sq = stats.rounding_sq
     eps_q = rational(eps_w)
     num, upper = ctx.num, ctx.upper  # the loops below run once per target weight: no attribute look-ups
     row_sq, row_abs = stats.row_sq, stats.row_abs
@@ -144,6 +163,7 @@ def column_errors(
         for br in range(branches):
             d = sums[br]
             col = rational(0)
+            fcol = np.zeros(n_out)
             for oo, wf in enumerate(wl):
                 s = d.get(oo)
                 if s is None:
@@ -155,8 +175,13 @@ def column_errors(
                     e = s - num(wf)
                 if exact:
                     ae, se = abs(e), e * e
+                    fcol[oo] = float(e)
                 else:  # a rigorous rational upper bound leaves the context (ball: the upper end)
                     ae, se = rational(upper(abs(e))), rational(upper(e * e))
+                    f = float(e.mid()) if ball else float(e)
+                    fcol[oo] = f
+                    if ball:  # |e - f| over the whole ball, rounded up
+                        rounding_sq += rational(upper(abs(e - num(f)))) ** 2
                 row_sq[oo] += se
                 row_abs[oo] += ae
                 col += ae
@@ -165,6 +190,8 @@ def column_errors(
                 if ae <= eps_q:
                     within += 1
             stats.col_abs.append(col)
+            stats.columns.append(fcol)
     stats.max_abs = top
+    stats.rounding_sq = rounding_sq
     stats.within += within
     return stats

@@ -6,6 +6,10 @@ Two modes (docs/claims.md, propagation and certificate):
 - per-weight mode (``weight_eps``): every effective weight within weight_eps of its target weight (the
   tolerance of Pensia et al.'s experiment); no output accuracy is involved, so ``eps`` is refused there.
 
+In the certified mode ``segments`` fixes k (and eps_w = s·φ^-k) instead of the least k the a-priori
+telescoped bound allows; success is then decided by the certificate of the Ĝ actually built (the
+a-posteriori mode of :func:`~logprune.construct.pipeline.construct_a_posteriori` searches this k).
+
 ``delta`` is the failure probability the block size bound of the method is computed for (unused when
 ``width`` fixes the block size).  Exact values (Fractions) and enumeration members are passed inward;
 nothing below this module validates again.
@@ -20,7 +24,7 @@ from typing import Any
 from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, choice
 from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
-from logprune.validation import MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
+from logprune.validation import MAX_K, MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
 
 __all__ = ["Options", "options"]
 
@@ -43,6 +47,7 @@ class Options:
     arithmetic: Arithmetic = Arithmetic.EXACT
     signs: Signs = Signs.IID
     adaptive: bool = False  # width "adaptive": each block grows until it covers its weights (``width`` None)
+    segments: int | None = None  # certified mode: k fixed (module doc); None: the a-priori k
 
     @property
     def per_weight(self) -> bool:
@@ -64,7 +69,12 @@ class Options:
             "width": "adaptive" if self.adaptive else self.width,
             "arithmetic": self.arithmetic.value,
             "signs": self.signs.value,
+            **({} if self.segments is None else {"segments": self.segments}),
         }
+
+    def with_segments(self, k: int) -> Options:
+        """The same request with k fixed (certified mode)."""
+        return options(**{**self.as_json(), "segments": k})
 
 
 def options(
@@ -82,6 +92,7 @@ def options(
     width: Any = None,
     arithmetic: Any = Arithmetic.EXACT,
     signs: Any = Signs.IID,
+    segments: Any = None,
 ) -> Options:
     """Validated :class:`Options`: the one place where a construction's arguments are checked.
 
@@ -96,6 +107,8 @@ def options(
         raise ParameterError("eps=None: give eps (certified output mode) or weight_eps (per-weight mode)")
     if eps is not None and weight_eps is not None:
         raise ParameterError(f"eps={eps}: not used in the per-weight mode (weight_eps={weight_eps}); give one of them")
+    if segments is not None and eps is None:
+        raise ParameterError(f"segments={segments}: only in the certified output mode (give eps, not weight_eps)")
     m = choice(Method, "method", method)
     adaptive = isinstance(width, str) and width == "adaptive"
     w = None if width is None or adaptive else check_int("width", width, maximum=MAX_SIZE)
@@ -116,4 +129,5 @@ def options(
         arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
         signs=choice(Signs, "signs", signs),
         adaptive=adaptive,
+        segments=None if segments is None else check_int("segments", segments, maximum=MAX_K),
     )

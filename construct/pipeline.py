@@ -8,14 +8,15 @@ human summary, a JSON summary, the Ĝ file).
 >>> from logprune.construct.target import demo_target
 >>> c = construct(demo_target()[0], options(eps="0.01"))
 >>> c.ok, c.plan.k, c.plan.block
-(True, 28, 3015)
+(True, 27, 2896)
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,9 @@ from logprune.construct.numeric import context_for
 from logprune.construct.options import Options
 from logprune.construct.plan import Plan, plan
 from logprune.construct.target import Target
-from logprune.errors import LogpruneError
+from logprune.errors import LogpruneError, ParameterError
 
-__all__ = ["Construction", "Uncovered", "construct"]
+__all__ = ["Construction", "Search", "Uncovered", "construct", "construct_a_posteriori"]
 
 MEASURE_SAMPLES = 256
 
@@ -56,6 +57,26 @@ class Uncovered:
         )
 
 
+@dataclass(frozen=True)
+class Search:
+    """The a-posteriori choice of k: every k built, its certificate, whether it met eps, and its time."""
+
+    k_a_priori: int
+    tries: tuple[tuple[int, Fraction, bool, float], ...]  # (k, certified bound, ok, seconds)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "k_a_priori": self.k_a_priori,
+            "tries": [
+                {"k": k, "certified_bound": float(b), "ok": ok, "seconds": round(t, 3)} for k, b, ok, t in self.tries
+            ],
+        }
+
+    def line(self) -> str:
+        shown = ", ".join(f"k={k}: {float(b):.3e} {'ok' if ok else 'over eps'}" for k, b, ok, _ in self.tries)
+        return f"a-posteriori k (a-priori k = {self.k_a_priori}), built and certified: {shown}"
+
+
 class ConstructionFailedError(LogpruneError, ValueError):
     """A Ĝ that does not meet its request is never written."""
 
@@ -72,6 +93,7 @@ class Construction:
     measured_error: float | None  # None when not measured (construct(measure=False))
     seconds: float  # plan, build and certificate; the measurement of the error is not included
     attack: Attack | None = None  # the certificate's lower bracket, when asked for
+    search: Search | None = None  # the a-posteriori search that chose k, when it ran
 
     @property
     def certificate(self) -> Certificate:
@@ -167,6 +189,7 @@ class Construction:
             "uncovered": shown,
             "uncovered_count": len(self.built.missing),
             **({} if self.attack is None else self.attack.as_json()),
+            **({} if self.search is None else {"a_posteriori": self.search.as_json()}),
         }
 
     def write(self, path: str | Path) -> None:
@@ -182,7 +205,12 @@ class Construction:
         miss = self.uncovered
         shown = ", ".join(str(m) for m in miss[:5])
         more = f" and {len(miss) - 5} more" if len(miss) > 5 else ""
-        what = f"uncovered: {shown}{more}" if miss else "every segment was covered, the bound is too weak"
+        if miss:
+            what = f"uncovered: {shown}{more}"
+        elif self.options.segments is not None:  # k was fixed: the certificate of this Ĝ is above eps
+            what = f"every segment was covered; {self.reason} at segments={self.options.segments} (a larger k)"
+        else:
+            what = "every segment was covered, the bound is too weak"
         return f"construction failed (G too small for eps); {what}"
 
     def summary_lines(self, out: str | None = None) -> list[str]:
@@ -220,6 +248,7 @@ class Construction:
             "measured error on sample inputs: "
             + ("not measured" if self.measured_error is None else f"{self.measured_error:.4e}"),
             *([] if self.attack is None else [bracket_line(self.attack, cert.bound)]),
+            *([] if self.search is None else [self.search.line()]),
             f"time: {self.seconds:.2f} s",
             ("result: OK" if self.ok else "result: FAILED") + (f", written to {out}" if out and self.ok else ""),
         ]
@@ -278,9 +307,18 @@ def construct(
         domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
     )
     seconds = time.perf_counter() - t0
+    c = Construction(target, opt, pl, built, assessment, None, seconds)
+    return _finish(c, inputs=inputs, measure=measure, attack_budget=attack_budget)
+
+
+def _finish(
+    c: Construction, *, inputs: np.ndarray | None, measure: bool, attack_budget: tuple[int, int] | None
+) -> Construction:
+    """The measured error and the attack (module doc of :func:`construct`) added to a built Ĝ."""
+    opt, target, net = c.options, c.target, c.built.net
     measured = (
         measured_error(
-            built.net.forward,
+            net.forward,
             target,
             x_max=opt.x_max,
             n=MEASURE_SAMPLES,
@@ -293,8 +331,75 @@ def construct(
         else None
     )
     found = None
-    if attack_budget is not None and opt.eps is not None and built.net.kept:
-        found = attack_request(built.net, target, opt, attack_budget)
-        if assessment.certificate.certified and found.error > assessment.certificate.bound:
-            raise RuntimeError(f"soundness: exact error {found.error} > certified {assessment.certificate.bound}")
-    return Construction(target, opt, pl, built, assessment, measured, seconds, found)
+    if attack_budget is not None and opt.eps is not None and net.kept:
+        found = attack_request(net, target, opt, attack_budget)
+        if c.certificate.certified and found.error > c.certificate.bound:
+            raise RuntimeError(f"soundness: exact error {found.error} > certified {c.certificate.bound}")
+    return replace(c, measured_error=measured, attack=found)
+
+
+A_POSTERIORI_DOWN = 3  # steps below a certified start that are tried (each is a whole build)
+
+
+def _spectral_gain(target: Target, branches: tuple[int, ...]) -> float:
+    """The largest ratio sqrt(mn)/(sqrt(m) + sqrt(n)) over F's layers (n counting branches): how much smaller
+    the spectral norm of an m×n matrix of independent errors of one size is than the Frobenius norm the
+    a-priori bound uses.  A guess for where to start the search, not a bound."""
+    gains = []
+    for w, b in zip(target.weights, branches, strict=True):
+        m, n = w.shape[0], w.shape[1] * b
+        gains.append(math.sqrt(m * n) / (math.sqrt(m) + math.sqrt(n)))
+    return max(gains)
+
+
+def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construction:
+    """The certified mode with k chosen by certifying the Ĝ actually built (docs/claims.md, certificate).
+
+    The a-priori k (:func:`~logprune.construct.plan.plan`) bounds every error matrix by its Frobenius norm
+    at eps_w; the certificate of a built Ĝ uses its exact errors and their tight spectral norms, which are
+    smaller.  Start at the a-priori k lowered by log_φ of the largest spectral gain
+    (:func:`_spectral_gain`), build and certify; go up one k at a time until the certificate meets eps
+    (the a-priori k is the last resort: its a-priori bound covers the certificate); if the start already
+    meets eps, go down while it does (at most :data:`A_POSTERIORI_DOWN` steps).  Every k tried is
+    recorded; the Ĝ returned is that of the least certified k, with options.segments = k, so ``verify``
+    rebuilds exactly its plan.  Keywords as :func:`construct` (measure and attack on the result only)."""
+    if opt.eps is None:
+        raise ParameterError("a_posteriori: only in the certified output mode (give eps, not weight_eps)")
+    if opt.segments is not None:
+        raise ParameterError(f"segments={opt.segments}: the a-posteriori mode chooses k itself")
+    prior = plan(target, opt)
+    start = max(1, prior.k - int(math.log(_spectral_gain(target, prior.branches)) / math.log((1 + 5**0.5) / 2)))
+    probe_kw = {**kw, "measure": False, "attack_budget": None}
+    tries: list[tuple[int, Fraction, bool, float]] = []
+    best: Construction | None = None
+
+    def attempt(k: int) -> Construction:
+        c = construct(target, opt.with_segments(k), **probe_kw)
+        tries.append((k, c.certificate.bound, c.ok, c.seconds))
+        return c
+
+    inputs = kw.get("inputs")
+    measure = bool(kw.get("measure", True))
+    attack_budget = kw.get("attack_budget")
+    k = start
+    c = attempt(k)
+    if c.ok:
+        best = c
+        while k > 1 and len(tries) <= A_POSTERIORI_DOWN:
+            k -= 1
+            c = attempt(k)
+            if not c.ok:
+                break
+            best = c
+    else:
+        while k < prior.k:
+            k += 1
+            c = attempt(k)
+            if c.ok:
+                best = c
+                break
+    if best is None:  # not even the a-priori k: report that build (its failure names why)
+        best = c
+    final = _finish(best, inputs=inputs, measure=measure, attack_budget=attack_budget)
+    # the time reported is the whole search's: every build and certificate
+    return replace(final, search=Search(prior.k, tuple(tries)), seconds=sum(t for *_, t in tries))

@@ -195,9 +195,12 @@ def plan(target: Target, opt: Options) -> Plan:
         # in k, so if that k does not fit no k does (and enclosing phi^-k for k in the thousands is slow)
         k_finest = golden.k_exact(eps=_resolution(s), scale=s_q) - 1
         tele = _Telescoped(s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
-        if prop.k > k_finest and not tele.fits(k_finest):
-            raise _below_resolution(s, "eps", opt.eps)
-        k, eps_w = tele.tighten(min(prop.k, k_finest))
+        if opt.segments is not None:  # k fixed by the request: the certificate of the built Ĝ decides
+            k, eps_w = opt.segments, tele.eps_w(opt.segments)
+        else:
+            if prop.k > k_finest and not tele.fits(k_finest):
+                raise _below_resolution(s, "eps", opt.eps)
+            k, eps_w = tele.tighten(min(prop.k, k_finest))
     _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     k = max(k, 1)
     sel = strategy(opt.method)
@@ -264,4 +267,8 @@ class _Telescoped:
         k = max(k, 1)
         while k > 1 and self.fits(k - 1):
             k -= 1
-        return k, enclose(sympy_rational(self.s) * sp.GoldenRatio ** (-k)).lower
+        return k, self.eps_w(k)
+
+    def eps_w(self, k: int) -> Fraction:
+        """The per-weight accuracy at k: a rational lower end of s·φ^-k (certified enclosure)."""
+        return enclose(sympy_rational(self.s) * sp.GoldenRatio ** (-k)).lower

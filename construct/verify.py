@@ -84,6 +84,7 @@ __all__ = [
     "MEMORY_LIMIT_BYTES",
     "META_FIELDS",
     "NOT_CHECKABLE",
+    "OPTIONAL_OPTIONS",
     "OPTION_TYPES",
     "VerificationError",
     "VerifyReport",
@@ -128,7 +129,9 @@ OPTION_TYPES: dict[str, tuple[str, ...]] = {
     "width": ("integer", "null", "string"),
     "arithmetic": ("string",),
     "signs": ("string",),
+    "segments": ("integer",),  # optional: written only when k was fixed (the a-posteriori mode)
 }
+OPTIONAL_OPTIONS = frozenset({"segments"})
 
 
 class VerificationError(LogpruneError, ValueError):
@@ -346,6 +349,8 @@ def _request(doc: Any) -> Options:
             raise VerificationError(f"options.{k}={_show(doc[k])}: not an option ({', '.join(OPTION_TYPES)})")
     for k, kinds in OPTION_TYPES.items():
         if k not in doc:
+            if k in OPTIONAL_OPTIONS:
+                continue
             raise VerificationError(f"options.{k}: missing")
         if _json_type(doc[k]) not in kinds:
             raise VerificationError(f"options.{k}={_show(doc[k])}: expected a JSON {' or '.join(kinds)}")

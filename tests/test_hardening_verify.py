@@ -19,7 +19,13 @@ from logprune.construct.options import options
 from logprune.construct.pipeline import Construction, construct
 from logprune.construct.plan import Plan
 from logprune.construct.target import Target, load_target
-from logprune.construct.verify import MEMORY_LIMIT_BYTES, OPTION_TYPES, VerificationError, verify
+from logprune.construct.verify import (
+    MEMORY_LIMIT_BYTES,
+    OPTION_TYPES,
+    OPTIONAL_OPTIONS,
+    VerificationError,
+    verify,
+)
 from logprune.errors import LogpruneError, ParameterError
 
 from tamper import NOT_CHECKABLE, Tampered, forge_block, forge_emptied, load_arrays, oracle, tampered, tiny_target
@@ -119,7 +125,8 @@ def test_the_neutral_records_are_the_documented_ones() -> None:
     assert all(f"``{k}``" in doc for k in NOT_CHECKABLE)
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert all(f"`{k}`" in readme for k in NOT_CHECKABLE) and "not checkable" in readme
-    assert set(OPTION_TYPES) == set(options(eps="1/2").as_json())
+    assert set(OPTION_TYPES) == set(options(eps="1/2", segments=3).as_json())
+    assert set(OPTION_TYPES) - set(options(eps="1/2").as_json()) == set(OPTIONAL_OPTIONS) == {"segments"}
 
 
 def test_a_tampered_file_exits_2_with_one_line(files: Files, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,13 +53,14 @@ def test_ghat_file_is_byte_identical_on_a_dask_cluster(tmp_path: Path) -> None:
     assert _sha(tmp_path / "1.npz") == _sha(tmp_path / "d.npz")
 
 
-def test_demo_certificate_is_unchanged_by_the_pipeline() -> None:
-    """The numbers printed by `logprune demo` before the pipeline was rebuilt (README, issue #8)."""
+def test_demo_certificate_numbers_with_tight_norms() -> None:
+    """The numbers printed by `logprune demo` since the tight spectral norms (#12).  Before them (N1
+    bounds only): k 28, P 3015, 5072 kept weights, certificate 2.9286e-03, 3313.28 sampled per weight."""
     c = construct(demo_target()[0], options(eps="0.01", delta="0.01", seed=0))
-    assert c.ok and c.plan.k == 28 and c.plan.block == 3015 and c.kept == 5072
-    assert f"{float(c.certificate.bound):.4e}" == "2.9286e-03"
-    assert f"{float(c.max_weight_error):.4e}" == "3.9518e-06"
-    assert f"{c.sampled_per_target_weight:.2f}" == "3313.28"
+    assert c.ok and c.plan.k == 27 and c.plan.block == 2896 and c.kept == 4853
+    assert f"{float(c.certificate.bound):.4e}" == "2.3764e-03"
+    assert f"{float(c.max_weight_error):.4e}" == "6.5788e-06"
+    assert f"{c.sampled_per_target_weight:.2f}" == "3182.50"
 
 
 def test_weight_eps_alone_is_a_complete_request_and_eps_with_it_is_refused() -> None:

@@ -82,6 +82,19 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         choices=_values(Arithmetic),
         help="arithmetic of the errors (default exact)",
     )
+    k_choice = p.add_mutually_exclusive_group()
+    k_choice.add_argument(
+        "--segments",
+        default=None,
+        metavar="K",
+        help="certified mode: build with k = K segments (eps_w = w_max·φ^-K); the certificate decides",
+    )
+    k_choice.add_argument(
+        "--a-posteriori",
+        action="store_true",
+        help="certified mode: choose k by certifying the Ĝ actually built (tight spectral norms of its exact "
+        "errors), from below the a-priori k; every k tried is reported",
+    )
     p.add_argument("--inputs", default=None, help=".npy of extra inputs (rows) to measure the error on")
     p.add_argument(
         "--out",
@@ -110,7 +123,7 @@ def register(sub: Any) -> None:
 def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: list[str]) -> int:
     from logprune.construct.ghat_file import check_out_path
     from logprune.construct.options import options
-    from logprune.construct.pipeline import construct
+    from logprune.construct.pipeline import construct, construct_a_posteriori
     from logprune.construct.target import load_inputs
 
     opt = options(
@@ -127,13 +140,18 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         width=args.width,
         arithmetic=args.context,
         signs=args.signs,
+        segments=args.segments,
     )
+    if args.a_posteriori and opt.eps is None:
+        error("--a-posteriori: only in the certified output mode (give --eps, not --weight-eps)")
+        return 2
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
     if args.out:
         check_out_path(args.out)  # an unknown format, or .pt without torch, is refused before any work
     inputs = None if args.inputs is None else load_inputs(args.inputs, target)
     budget = attack_budget(args)
-    built = construct(
+    build = construct_a_posteriori if args.a_posteriori else construct
+    built = build(
         target,
         opt,
         workers=workers,
