@@ -1,4 +1,6 @@
-"""Executable proofs: every claim of docs/claims.md as an ordered list of checked steps.
+"""Executable proofs: every claim of docs/claims.md as an ordered list of steps, each with a stated domain and
+a status saying what its evidence establishes (proven, tested, instance, argued, failed; see
+:mod:`logprune.proofs.framework`).
 
 Each module ``proofs/<claim>.py`` exports ``CLAIM``, ``MUTATIONS`` (deliberately wrong variants, each of
 which must make a step fail) and ``proof(mutation=None) -> Proof``.  :data:`CLAIMS` lists them in the

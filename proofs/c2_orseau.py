@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import symbols, theorems
+from logprune.bounds import theorems
 from logprune.bounds.certified import enclose
-from logprune.proofs._orseau import coverage_steps, orseau, union_step, width_agreement
-from logprune.proofs.framework import Proof, agreement, identity, nonneg
+from logprune.proofs._orseau import (
+    coverage_steps,
+    events_count,
+    least_pool,
+    orseau,
+    orseau_k,
+    union_step,
+    width_agreement,
+)
+from logprune.proofs.framework import Proof, agreement, decide
 
 CLAIM = "C2"
 DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
@@ -18,39 +27,52 @@ MUTATIONS = {"no-sign-factor": "c = 1/(2(k-1)): the sign conditions' factor 1/4 
 
 
 def proof(mutation: str | None = None) -> Proof:
-    n, ell, eps = symbols.n, symbols.layers, symbols.eps
-    a, b, r = sp.symbols("a b r", nonnegative=True)
+    ell, rn = sp.symbols("l r", real=True)  # r = sqrt(n)
     st = theorems.setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     c_used = sp.Rational(1, 2 * (prop.k - 1)) if mutation == "no-sign-factor" else c
     row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
-    arg = (1 / sp.sqrt(n)) * (sp.E - 1) * (sp.sqrt(2) + ell - 1) * n / eps
+    at = "n = 100, l = 10, eps = delta = 1/100 (Malach's assumptions)"
+    n_, l_ = st.n, st.layers
+    k_ours = orseau_k(
+        widths=[n_] * (l_ + 1),
+        norms=[Fraction(1)] * l_,
+        eps=Fraction(1, 100),
+        w_max=1 / sp.sqrt(n_),
+        x_max=Fraction(1),
+    )
+    c_ours = Fraction(1, 8 * (k_ours - 1))
+    E_ours = events_count(n=n_, layers=l_, k=k_ours)
+    P_ours = least_pool(E_ours, c_ours, Fraction(1, 100))
     steps = [
-        identity(
-            "Under Malach's assumptions (rho_i = 1, x_max = 1, w_max = 1/sqrt(n), widths n): "
-            "w_max(e-1)D/eps = (n l/eps)·(e-1)(sqrt2 + l - 1)/(l sqrt n)",
-            arg,
-            (n * ell / eps) * (sp.E - 1) * (sp.sqrt(2) + ell - 1) / (ell * sp.sqrt(n)),
-        ),
-        identity(
-            "(sqrt2 + l - 1)/(l sqrt n) <= sqrt2 for n, l >= 1: with l = 1 + a, sqrt n = 1 + b, "
-            "sqrt2(1+a)(1+b) - (sqrt2 + a) = (sqrt2 - 1)a + sqrt2·b(1+a)",
-            sp.sqrt(2) * (1 + a) * (1 + b) - (sp.sqrt(2) + a),
-            (sp.sqrt(2) - 1) * a + sp.sqrt(2) * b * (1 + a),
-        ),
-        nonneg("sqrt2 - 1 >= 0 (certified)", sp.sqrt(2) - 1),
-        nonneg(
-            "hence, with r = sqrt2 - 1 >= 0, r·a + (r + 1)·b(1+a) >= 0 for a, b >= 0", r * a + (r + 1) * b * (1 + a)
+        decide(
+            "Under Malach's assumptions (rho_i = 1, x_max = 1, w_max = 1/sqrt(n), widths n), w_max(e-1)D/eps = "
+            "(n l/eps)·(e-1)(sqrt2 + l - 1)/(l sqrt n) and (sqrt2 + l - 1)/(l sqrt n) <= sqrt2 for all n, l >= 1 "
+            "(r = sqrt n)",
+            sp.sqrt(2) * ell * rn - (sp.sqrt(2) + ell - 1) >= 0,
+            where=(ell >= 1, rn >= 1),
+            domain="l >= 1, r = sqrt(n) >= 1",
         ),
         *coverage_steps(sign_factor=sp.Rational(1, 4) if mutation != "no-sign-factor" else sp.Integer(1)),
-        union_step(events=events, c=c_used, pool=pool, delta=st.delta),
+        union_step(events=events, c=c_used, pool=pool, delta=st.delta, at=at),
         agreement(
-            "So k <= log_phi(n l/eps) + log_phi(sqrt2 (e-1)) + 1 = O(log(n l/eps)); k is bounds' value",
-            lambda: prop.k,
+            "So k <= log_phi(n l/eps) + log_phi(sqrt2 (e-1)) + 1 = O(log(n l/eps)); k, recomputed here from the "
+            "propagation formula, is bounds' value",
+            lambda: k_ours,
             lambda: row.extra["k"],
+            at=at,
+        ),
+        agreement(
+            "E and P = min{N: E(1-c)^N <= delta}, recomputed here in exact arithmetic, are bounds' values",
+            lambda: (E_ours, P_ours),
+            lambda: (events, pool),
+            at=at,
         ),
         width_agreement(
-            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.theorems reports", pool * st.n * st.n, row
+            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.theorems reports",
+            P_ours * n_ * n_,
+            row,
+            at,
         ),
     ]
     return Proof(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.certified import certified_ceiling, enclose
-from logprune.proofs._orseau import orseau, union_step, width_agreement
+from logprune.proofs._orseau import events_count, least_pool, orseau, orseau_k, union_step, width_agreement
 from logprune.proofs.framework import Proof, agreement, identity
 
 CLAIM = "C3"
@@ -29,13 +30,18 @@ def proof(mutation: str | None = None) -> Proof:
     st = theorems.setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
-    D = prop.D
-    base_arg = sp.Rational(1, 2) * (sp.E - 1) * 1 * D / sp.Rational(1, 100)  # w_max (e-1) x_max D / eps
-    norm_prod = 1 if mutation == "drop-norm-term" else sp.Integer(3) ** 4
-
-    def k_ours() -> int:
-        return max(0, certified_ceiling(sp.log(base_arg * norm_prod) / sp.log(sp.GoldenRatio)))
-
+    at = "n = 50, l = 4, eps = delta = 1/100, w_max = 1/2, x_max = 1, ||W_i||_2 <= 3"
+    n_, l_ = st.n, st.layers
+    k_ours = orseau_k(
+        widths=[n_] * (l_ + 1),
+        norms=[Fraction(3)] * l_,
+        eps=Fraction(1, 100),
+        w_max=sp.Rational(1, 2),
+        x_max=Fraction(1),
+        norm_term=mutation != "drop-norm-term",
+    )
+    E_ours = events_count(n=n_, layers=l_, k=k_ours)
+    P_ours = least_pool(E_ours, Fraction(1, 8 * (k_ours - 1)), Fraction(1, 100))
     steps = (
         identity(
             "log_phi(prod_i rho_i) = sum_i log_phi rho_i: the extra term of C3",
@@ -43,15 +49,27 @@ def proof(mutation: str | None = None) -> Proof:
             sp.Add(*[sp.log(r) for r in rho]) / sp.log(sp.GoldenRatio),
         ),
         agreement(
-            "k = ceil(log_phi(w_max (e-1) x_max D/eps) + sum_i log_phi max{1, ||W_i||}) is bounds' k",
-            k_ours,
+            "k = ceil(log_phi(w_max (e-1) x_max D/eps) + sum_i log_phi max{1, ||W_i||}), recomputed here "
+            "(D included), is bounds' k",
+            lambda: k_ours,
             lambda: prop.k,
+            at=at,
         ),
-        union_step(events=events, c=c, pool=pool, delta=st.delta),
+        union_step(events=events, c=c, pool=pool, delta=st.delta, at=at),
+        agreement(
+            "E and P = min{N: E(1-c)^N <= delta}, recomputed here in exact arithmetic, are bounds' values",
+            lambda: (E_ours, P_ours),
+            lambda: (events, pool),
+            at=at,
+        ),
         width_agreement(
-            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.theorems reports", pool * st.n * st.n, row
+            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.theorems reports",
+            P_ours * n_ * n_,
+            row,
+            at,
         ),
     )
+    base_arg = sp.Rational(1, 2) * (sp.E - 1) * 1 * prop.D / sp.Rational(1, 100)  # w_max (e-1) x_max D / eps
     return Proof(
         CLAIM,
         "Orseau et al. 2020, general",

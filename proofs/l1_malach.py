@@ -9,7 +9,7 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import sampling
-from logprune.proofs.framework import Proof, agreement, identity, nonneg, probability
+from logprune.proofs.framework import Proof, agreement, decide, identity, nonneg, probability
 
 CLAIM = "L1"
 DEFAULTS: dict[str, Any] = {"eps": Fraction(1, 10), "delta": Fraction(1, 100)}
@@ -29,37 +29,41 @@ def proof(mutation: str | None = None) -> Proof:
     parts = 1 if mutation == "one-part" else 2
     p = e**2 / 4
     n = int(sp.ceiling(sp.log(d / parts) / sp.log(1 - p)).evalf(50))  # located here, checked exactly below
+    at = f"eps = {e}, delta = {d}"
+    p_unit = sp.Symbol("p", real=True)
     steps = (
         identity(
             "At |w| = 1: P(|a - w| <= eps)·P(|o - 1| <= eps) = (eps/2)(eps/2) for a, o ~ U[-1, 1]",
-            sp.integrate(sp.Rational(1, 2), (a, 1 - eps, 1)) ** 2,
+            sp.Integral(sp.Rational(1, 2), (a, 1 - eps, 1)) ** 2,
             eps**2 / 4,
         ),
         identity(
             "For w = 1 - v in [0, 1] (w < 0 is symmetric), eps <= 1, and v = eps + s >= eps: the window "
             "[w-eps, w+eps] has length min(1, w+eps) - (w-eps) = 2 eps >= eps inside [-1, 1]",
-            sp.Min(1, 1 - (eps + v) + eps) - (1 - (eps + v) - eps),
+            sp.Min(1, 1 - (eps + v) + eps, evaluate=False) - (1 - (eps + v) - eps),
             2 * eps,
         ),
         identity(
             "and for v < eps (eps = v + s): length min(1, 1 + s) - (1 - 2v - s) = v + eps >= eps",
-            sp.Min(1, 1 + u) - (1 - 2 * v - u),
+            sp.Min(1, 1 + u, evaluate=False) - (1 - 2 * v - u),
             v + (v + u),
         ),
-        identity("-ln(1-p) - p vanishes at p = 0", (-sp.log(1 - p_sym) - p_sym).subs(p_sym, 0), 0),
-        nonneg(
-            "and grows: its derivative p/(1-p) = u >= 0 with p = u/(1+u) in (0,1); hence N <= ln(2/delta)/p",
-            sp.simplify((1 / (1 - p_sym) - 1).subs(p_sym, u / (1 + u))),
+        identity("-ln(1-p) - p vanishes at p = 0", sp.Subs(-sp.log(1 - p_sym) - p_sym, p_sym, 0), 0, domain="p = 0"),
+        decide(
+            "and grows on (0, 1): its derivative 1/(1-p) - 1 >= 0; hence -ln(1-p) >= p and N <= ln(2/delta)/p",
+            1 / (1 - p_unit) - 1 >= 0,
+            where=(p_unit > 0, p_unit < 1),
         ),
         probability(
             f"Union bound over the {parts} part(s): 2·(1-p)^N <= delta at N = {n} (eps = {e}, delta = {d})",
             "union bound over the parts sigma(w) and sigma(-w)",
-            nonneg("delta - events·(1-p)^N", _unevaluated(d, parts, 1 - p, n)),
+            nonneg("delta - events·(1-p)^N", _unevaluated(d, parts, 1 - p, n), at=at),
         ),
         agreement(
-            "N is the count bounds.sampling.L1_samples reports",
+            "N, located in the proof by its own formula, is the count bounds.sampling.L1_samples reports",
             lambda: n,
             lambda: sampling.L1_samples(eps=DEFAULTS["eps"], delta=DEFAULTS["delta"])["samples"],
+            at=at,
         ),
     )
     return Proof(

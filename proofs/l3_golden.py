@@ -8,7 +8,7 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds import golden, symbols
-from logprune.proofs.framework import Proof, agreement, boxes_nonneg, constant, identity, nonneg
+from logprune.proofs.framework import Proof, agreement, constant, decide, identity, nonneg
 
 CLAIM = "L3"
 DEFAULTS: dict[str, Any] = {"eps": Fraction(1, 10**6), "scale": Fraction(1)}
@@ -18,54 +18,85 @@ MUTATIONS = {"base-2": "the decomposition base b = 2 instead of phi (the slides:
 def proof(mutation: str | None = None) -> Proof:
     base: sp.Expr = sp.Integer(2) if mutation == "base-2" else sp.GoldenRatio
     b, s, epsilon, kk = symbols.b, symbols.s, symbols.eps, symbols.k
-    mu, th = sp.symbols("p q", nonnegative=True)
-    d = golden.derive_admissibility()
+    i = sp.Symbol("i", integer=True)
+    u = sp.Symbol("u", positive=True)  # s·b^(-t): the scale of segment t
+    r, x, r_next = sp.symbols("r x r_next", real=True)
+    c = sp.Symbol("c", positive=True)  # b = 1 + c
+    t = sp.Symbol("t", integer=True, positive=True)
+    phi = sp.GoldenRatio
     eps, scale = DEFAULTS["eps"], DEFAULTS["scale"]
     k_def = golden.k_exact(eps=eps, scale=scale, base="phi" if base is sp.GoldenRatio else 2)
+    in_range = (b > 1, b**2 - b - 1 <= 0)  # b in (1, phi]
     steps = (
         identity(
             "Keeping x_i = s·b^(-i-1) from r = s·b^(-i+1) leaves s·b^(-i)·(b - 1/b)",
-            d.worst_residual_after_keep / d.invariant_bound,
+            (s * b ** (-i + 1) - s * b ** (-i - 1)) / (s * b ** (-i)),
             b - 1 / b,
         ),
-        identity(
-            "b - 1/b <= 1 over b > 1 is exactly 1 < b <= phi (sympy's solveset; phi is sympy's GoldenRatio)",
-            d.upper_end,
-            sp.GoldenRatio,
+        decide(
+            "For b > 1: b - 1/b <= 1 iff b^2 - b - 1 <= 0 iff b <= phi (phi^2 = phi + 1, phi > 0), so "
+            "(1, phi] = {b > 1: b^2 - b - 1 <= 0}",
+            sp.And(
+                sp.Equivalent(b - 1 / b <= 1, b**2 - b - 1 <= 0),
+                sp.Equivalent(b <= phi, b**2 - b - 1 <= 0),
+            ),
+            where=(b > 1,),
+        ),
+        decide(
+            "The greedy invariant 0 <= r <= s·b^(-t) is kept, for every base b in (1, phi]: with u = s·b^(-t) > 0, "
+            "0 <= r <= u·b and x in [u/b, u] (the sample of segment t), keeping x (x <= r) leaves 0 <= r - x <= u "
+            "and skipping it (x > r) leaves 0 <= r <= u.  With the base case r_0 = v in [0, s] (the assumption), "
+            "induction on t gives 0 <= r_k <= s·b^(-k) for every k",
+            sp.And(
+                sp.Implies(x <= r, sp.And(r - x >= 0, r - x <= u)),
+                sp.Implies(x > r, sp.And(r >= 0, r <= u)),
+            ),
+            where=(*in_range, r >= 0, r <= u * b, x * b >= u, x <= u),
+            domain="b in (1, phi] (b > 1, b^2 - b - 1 <= 0), u > 0, r and x real with 0 <= r <= u·b, u/b <= x <= u",
         ),
         nonneg(
-            f"The invariant step holds for the base used, b = {sp.sstr(base)}: 1 - (b - 1/b) >= 0",
+            f"The base used, b = {sp.sstr(base)}, lies in (1, phi]: 1 - (b - 1/b) >= 0",
             1 - (base - 1 / base),
         ),
-        boxes_nonneg(
-            "... and for every base in (1, phi]: 1 - (b - 1/b) >= 0 (certified on boxes)",
-            1 - (b - 1 / b),
-            {b: (1, sp.Rational(1618033, 1000000))},
-        ),
-        nonneg(
-            "A skipped sample keeps the invariant: x_i = s·b^(-i)/(1+p) (p >= 0) and r = x_i/(1+q) (q >= 0), "
-            "so s·b^(-i) - r = s·b^(-i)·(1 - 1/((1+p)(1+q))) >= 0",
-            sp.together(1 - 1 / ((1 + mu) * (1 + th))),
-        ),
         identity(
-            "After k steps the bound is s·b^(-k); at k = log_b(s/eps) it equals eps",
-            s * b ** (-sp.log(s / epsilon) / sp.log(b)),
+            "After k steps the bound is s·b^(-k); at k = log_b(s/eps) it equals eps (and b^(-k) decreases in k)",
+            sp.Subs(s * b ** (-kk), kk, sp.log(s / epsilon) / sp.log(b)),
             epsilon,
         ),
         identity(
-            "Necessity (b > phi): the counterexample of bounds.golden leaves s·b^(-k) + s(b^2-b-1)/(2b^(k+1))",
-            s * (b ** (-kk + 1) - b ** (-kk - 1) - (b**2 - b - 1) / (2 * b ** (kk + 1))) - s * b ** (-kk),
-            s * (b**2 - b - 1) / (2 * b ** (kk + 1)),
+            "Necessity (b > phi), a counterexample for every k: v = s and every sample at its segment's lower end "
+            "x_t = s·b^(-t-1); these sum to s·sum_(t=1..k) b^(-t-1) = s(1 - b^(-k))/(b(b-1)) (b = 1 + c)",
+            sp.Sum((1 + c) ** (-t - 1), (t, 1, kk)),
+            (1 - (1 + c) ** (-kk)) / ((1 + c) * c),
+        ),
+        decide(
+            "The greedy keeps a subset of the samples: D_t = r_t - (v - sum_(j<=t) x_j) has D_0 = 0 and never "
+            "decreases (keep: r_t = r_(t-1) - x_t; skip: r_t = r_(t-1); x_t >= 0), so r_k >= v - sum_(t<=k) x_t",
+            r_next + x - r >= 0,
+            where=(x >= 0, sp.Or(sp.Eq(r_next, r - x), sp.Eq(r_next, r))),
+            domain="r, x, r_next real with x >= 0 and r_next in {r - x, r}",
+        ),
+        nonneg(
+            "So r_k >= s - s(1 - b^(-k))/(b(b-1)) >= s(1 - 1/(b(b-1))) for every k (b = 1 + c)",
+            (s - s * (1 - (1 + c) ** (-kk)) / ((1 + c) * c)) - s * (1 - 1 / ((1 + c) * c)),
+        ),
+        decide(
+            "and for b > phi this is > 0: b(b - 1) > 1, so the residual stays >= s(1 - 1/(b(b-1))) > 0 while "
+            "s·b^(-k) -> 0: the greedy does not converge and the bound fails",
+            1 - 1 / (b * (b - 1)) > 0,
+            where=(b > 1, b**2 - b - 1 > 0),
+            domain="b > phi (b > 1, b^2 - b - 1 > 0)",
         ),
         constant(
             f"k at eps = {eps}, s = 1: ceil(log_phi(1e6)) = {k_def}",
             sp.ceiling(sp.log(1 / sp.Rational(eps)) / sp.log(base)),
             expected=golden.k_exact(eps=eps),
+            at=f"eps = {eps}, s = 1",
         ),
         agreement(
-            "The final statement k = max(0, ceil(log_b(s/eps))) is what bounds.golden computes",
-            lambda: golden.k_symbolic(),
+            "The final statement k = max(0, ceil(log_b(s/eps))) (written here) is what bounds.golden computes",
             lambda: sp.Max(0, sp.ceiling(sp.log(s / epsilon) / sp.log(b))),
+            lambda: golden.k_symbolic(),
         ),
     )
     return Proof(
@@ -73,7 +104,8 @@ def proof(mutation: str | None = None) -> Proof:
         "Golden-ratio decomposition",
         "For 1 < b <= phi, v in [0, s] and x_t in [s·b^(-t-1), s·b^(-t)] (t = 1..k), the greedy rule leaves a residual "
         "0 <= r_k <= s·b^(-k); with k = max(0, ceil(log_b(s/eps))) the residual is <= eps.  "
-        "For b > phi the bound fails.",
+        "For b > phi the bound fails for every k: v = s with every sample at its segment's lower end leaves "
+        "r_k >= s(1 - 1/(b(b-1))) > 0.",
         ("b > 1", "s > 0", "one sample in each segment t = 1..k", "v in [0, s]"),
         steps,
         constants=(

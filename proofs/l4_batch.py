@@ -3,13 +3,15 @@ union bound."""
 
 from __future__ import annotations
 
+import math
+import random
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from logprune.bounds import batch, symbols
-from logprune.proofs.framework import Proof, agreement, constant, identity, nonneg, probability
+from logprune.proofs.framework import Proof, agreement, constant, decide, identity, probability, tested
 
 CLAIM = "L4"
 DEFAULTS: dict[str, Any] = {"c": Fraction(1, 20), "m": 1, "k": 20, "delta": Fraction(1, 100)}
@@ -19,45 +21,69 @@ MUTATIONS = {
 }
 
 
+def _binomial_below(M: int, p: Fraction, m: int) -> Fraction:
+    """P(Bin(M, p) < m), exactly."""
+    return sum((Fraction(math.comb(M, j)) * p**j * (1 - p) ** (M - j) for j in range(min(m, M + 1))), Fraction(0))
+
+
+def _domination_trial(rng: random.Random) -> str | None:
+    """A random exact instance of P(Bin(M, p) < m) <= P(Bin(M, c) < m) for c <= p."""
+    M = rng.randint(1, 40)
+    m = rng.randint(1, M)
+    q = rng.randint(2, 60)
+    lo, hi = sorted((rng.randint(1, q - 1), rng.randint(1, q - 1)))
+    c, p = Fraction(lo, q), Fraction(hi, q)
+    if _binomial_below(M, p, m) <= _binomial_below(M, c, m):
+        return None
+    return f"M={M}, m={m}, c={c}, p={p}"
+
+
 def proof(mutation: str | None = None) -> Proof:
     m, L, mu, k, delta, c = symbols.m, symbols.L, symbols.mu, symbols.k, symbols.delta, symbols.c
-    t = sp.Symbol("t", nonnegative=True)
     denom = 4 if mutation == "chernoff-factor" else 2
     exponent = (mu - m) ** 2 / (denom * mu)
     L_used = sp.log(1 / delta) if mutation == "no-union-bound" else sp.log(k / delta)
     d = DEFAULTS
+    at = f"c = {d['c']}, m = {d['m']}, k = {d['k']}, delta = {d['delta']}"
     steps = (
         probability(
-            "Each category count X_t ~ Bin(M, p_t), p_t >= c, dominates Bin(M, c)",
+            "Each category count X_t ~ Bin(M, p_t), p_t >= c, dominates Bin(M, c): P(X_t < m) <= P(Bin(M, c) < m)",
             "coupling: a Bernoulli(p) variable dominates a Bernoulli(c) one for p >= c",
-            nonneg("p_t - c >= 0", sp.Symbol("p_minus_c", nonnegative=True)),
-        ),
-        probability(
-            "P(X < m) <= exp(-(mu - m)^2/(2 mu)) for mu = M·c >= m",
-            "multiplicative Chernoff bound, lower tail",
-            identity(
-                "exponent at mu = 2(m + L) minus L equals m^2/(4(m + L))",
-                exponent.subs(mu, 2 * (m + L)) - L,
-                m**2 / (4 * (m + L)),
+            tested(
+                "P(Bin(M, p) < m) <= P(Bin(M, c) < m) for c <= p",
+                _domination_trial,
+                count=300,
+                domain="M in 1..40, m in 1..M, 0 < c <= p < 1 rationals with a common denominator <= 60",
             ),
         ),
-        nonneg("m^2/(4(m + L)) >= 0, so the exponent is at least L", m**2 / (4 * (m + L))),
-        nonneg(
-            "The exponent grows with mu for mu = m + t >= m (so any M >= (2/c)(m + L) works)",
-            sp.factor(sp.diff(exponent, mu).subs(mu, m + t) * (m + t) ** 2),
+        probability(
+            "P(X < m) <= exp(-(mu - m)^2/(2 mu)) for mu = M·c >= m; at every mu >= 2(m + L) (every "
+            "M >= (2/c)(m + L)) the exponent is >= L",
+            "multiplicative Chernoff bound, lower tail: P(X <= (1 - d)mu) <= exp(-d^2 mu/2), d = 1 - m/mu in [0, 1]",
+            decide(
+                "mu >= m and (mu - m)^2/(2 mu) >= L for all m > 0, L > 0, mu >= 2(m + L)",
+                sp.And(mu >= m, exponent >= L),
+                where=(mu >= 2 * (m + L),),
+            ),
+        ),
+        identity(
+            "The slack: the exponent at mu = 2(m + L) minus L equals m^2/(4(m + L))",
+            exponent.subs(mu, 2 * (m + L)) - L,
+            m**2 / (4 * (m + L)),
         ),
         probability(
             "Union bound over the k categories: k·exp(-L) = delta",
             "union bound",
-            identity("k·exp(-L) = delta", k * sp.exp(-L_used), delta),
+            identity("k·exp(-L) = delta at L = ln(k/delta)", sp.Subs(k * sp.exp(-L), L, L_used), delta),
         ),
         constant(
             f"M at c={d['c']}, m={d['m']}, k={d['k']}, delta={d['delta']}",
             sp.ceiling(2 / sp.Rational(d["c"]) * (d["m"] + sp.log(d["k"] / sp.Rational(d["delta"])))),
             expected=batch.M(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"]),
+            at=at,
         ),
         agreement(
-            "The final statement M = ceil((2/c)(m + ln(k/delta))) is what bounds.batch computes",
+            "The final statement M = ceil((2/c)(m + ln(k/delta))) (written here) is what bounds.batch computes",
             lambda: sp.ceiling(2 / c * (m + L_used)),
             lambda: batch.M_symbolic(),
         ),

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from logprune.bounds import theorems
-from logprune.bounds.branches import layer_branches
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import orseau, union_step, width_agreement
-from logprune.proofs.framework import Proof, identity, probability
+from logprune.proofs._orseau import events_count, independence_step, least_pool, orseau, union_step, width_agreement
+from logprune.proofs.framework import Proof, agreement
 
 CLAIM = "pooling-A"
 DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
@@ -24,24 +24,35 @@ def proof(mutation: str | None = None) -> Proof:
     used = samples_for_confidence(p=c, events=1, delta=st.delta) if mutation == "no-union-bound" else pool
     k, n, ell = prop.k, st.n, st.layers
     row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
+    at = "n = 100, l = 10, eps = delta = 1/100"
+    E_ours = events_count(n=n, layers=ell, k=k)
+    P_ours = least_pool(E_ours, Fraction(1, 8 * (k - 1)), Fraction(1, 100))
     steps = (
-        identity(
-            "Events: (2 branches in layer 1 + 1 per other layer)·n^2 weights·k segments",
-            sp.Integer(events),
-            sum(layer_branches(ell, inputs_nonnegative=st.inputs_nonnegative)) * n * n * k,
+        agreement(
+            "Events: (2 branches in layer 1 + 1 per other layer)·n^2 weights·k segments, counted here, are bounds' E",
+            lambda: E_ours,
+            lambda: events,
+            at=at,
         ),
-        probability(
+        independence_step(
             "Pools are designated before sampling, so the pools of different weights are independent, "
             "and within a pool the P products are i.i.d.",
-            "independence of disjoint sets of independent weights",
-            identity(
-                "a neuron's product lies in a given segment with the given signs w.p. >= c",
-                sp.Rational(1, 4) * sp.Rational(1, 2 * (k - 1)),
-                c,
-            ),
         ),
-        union_step(events=events, c=c, pool=used, delta=st.delta),
-        width_agreement("G's intermediate width is P·n^2 (bounds.theorems, row orseau2020)", used * n * n, row),
+        agreement(
+            "a neuron's product lies in a given segment with the given signs w.p. >= c = 1/(8(k-1)) (C2's "
+            "coverage), recomputed here, is bounds' c",
+            lambda: sp.Rational(1, 8 * (k - 1)),
+            lambda: c,
+            at=at,
+        ),
+        union_step(events=events, c=c, pool=used, delta=st.delta, at=at),
+        width_agreement(
+            "G's intermediate width is P·n^2, P = min{N: E(1-c)^N <= delta} recomputed here in exact arithmetic "
+            "(bounds.theorems, row orseau2020)",
+            P_ours * n * n,
+            row,
+            at,
+        ),
     )
     return Proof(
         CLAIM,

@@ -3,74 +3,74 @@ Mutation ``per-block-events``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from logprune.bounds import theorems
-from logprune.bounds.branches import layer_branches
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import orseau, union_step, width_agreement
-from logprune.proofs.framework import Proof, identity, probability
+from logprune.proofs._orseau import events_count, independence_step, least_pool, orseau, union_step, width_agreement
+from logprune.proofs.framework import Proof, agreement, decide
 
 CLAIM = "pooling-B"
 DEFAULTS: dict[str, Any] = {"n": 100, "layers": 10, "eps": "0.01", "delta": "0.01"}
 MUTATIONS = {"per-block-events": "the union bound counts (block, branch, segment) events, forgetting the outputs"}
 
 
-def _cases(f: Callable[[sp.Expr], sp.Expr]) -> sp.Expr:
-    """f(t)^2 + f(-t)^2 for t >= 0: zero iff f vanishes for inputs of both signs."""
-    t = sp.Symbol("t", nonnegative=True)
-    return f(t) ** 2 + f(-t) ** 2
-
-
 def proof(mutation: str | None = None) -> Proof:
     st = theorems.setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     k, n, ell = prop.k, st.n, st.layers
-    branch_count = sum(layer_branches(ell, inputs_nonnegative=st.inputs_nonnegative))  # 2 + (l - 1)
     if mutation == "per-block-events":
-        used = samples_for_confidence(p=c, events=branch_count * n * k, delta=st.delta)
+        used = samples_for_confidence(p=c, events=((2 + (ell - 1)) * n * k), delta=st.delta)
     else:
         used = pool
     row = {r.name: r for r in theorems.rows(st)}["orseau2020_shared"]
-    b1, b2 = sp.symbols("b1 b2", real=True)
+    at = "n = 100, l = 10, eps = delta = 1/100"
+    E_ours = events_count(n=n, layers=ell, k=k)
+    P_ours = least_pool(E_ours, Fraction(1, 8 * (k - 1)), Fraction(1, 100))
+    x, b1, b2 = sp.symbols("x b1 b2", real=True)
     ap = sp.Symbol("a_pos", positive=True)
     steps = (
-        identity(
-            "For a > 0, b·relu(a x) = (ab)·relu(x) (both signs of x: x = t and x = -t, t >= 0): a neuron "
-            "of block j feeds every output o the product a·b_o times relu(x_j)",
-            _cases(lambda z: sp.Max(0, ap * z) * b1 - ap * b1 * sp.Max(0, z)),
-            0,
+        decide(
+            "For a > 0, b·relu(a x) = (ab)·relu(x) for every real x: a neuron of block j feeds every output o the "
+            "product a·b_o times relu(x_j)",
+            sp.Eq(sp.Max(0, ap * x) * b1, ap * b1 * sp.Max(0, x)),
         ),
-        identity(
+        decide(
             "So a neuron kept for outputs o1, o2 adds a·b_o1·relu(x_j) to o1 and a·b_o2·relu(x_j) to o2, "
             "exactly what each (o, j) decomposition counted",
-            _cases(lambda z: sp.Max(0, ap * z) * (b1 + b2) - (ap * b1 * sp.Max(0, z) + ap * b2 * sp.Max(0, z))),
-            0,
+            sp.Eq(sp.Max(0, ap * x) * (b1 + b2), ap * b1 * sp.Max(0, x) + ap * b2 * sp.Max(0, x)),
         ),
-        identity(
-            "For a < 0, b·relu(a x) = -(ab)·relu(-x): the sigma(-x) branch",
-            _cases(lambda z: sp.Max(0, -ap * z) * b1 - ap * b1 * sp.Max(0, -z)),
-            0,
+        decide(
+            "For a < 0, b·relu(a x) = -(ab)·relu(-x) with a = -a_pos: the sigma(-x) branch",
+            sp.Eq(sp.Max(0, -ap * x) * b1, ap * b1 * sp.Max(0, -x)),
         ),
-        probability(
+        independence_step(
             "For a fixed pair (o, j) the products a_u·b_(u,o) over the P neurons u of block j are i.i.d.",
-            "functions of disjoint sets of independent weights are independent",
-            identity(
-                "each lies in a given segment with the given signs w.p. >= c",
-                sp.Rational(1, 4) * sp.Rational(1, 2 * (k - 1)),
-                c,
-            ),
         ),
-        identity(
-            "Events: one per (o, j, branch, segment), as in pooling (A)",
-            sp.Integer(events),
-            branch_count * n * n * k,
+        agreement(
+            "each lies in a given segment with the given signs w.p. >= c = 1/(8(k-1)) (C2's coverage), "
+            "recomputed here, is bounds' c",
+            lambda: sp.Rational(1, 8 * (k - 1)),
+            lambda: c,
+            at=at,
         ),
-        union_step(events=events, c=c, pool=used, delta=st.delta),
-        width_agreement("G's intermediate width is P·n (bounds.theorems, row orseau2020_shared)", used * n, row),
+        agreement(
+            "Events: one per (o, j, branch, segment), as in pooling (A), counted here, are bounds' E",
+            lambda: E_ours,
+            lambda: events,
+            at=at,
+        ),
+        union_step(events=events, c=c, pool=used, delta=st.delta, at=at),
+        width_agreement(
+            "G's intermediate width is P·n, P recomputed here in exact arithmetic (bounds.theorems, row "
+            "orseau2020_shared)",
+            P_ours * n,
+            row,
+            at,
+        ),
     )
     return Proof(
         CLAIM,

@@ -1,4 +1,8 @@
-"""``logprune proofs``: run the executable proofs of every claim and print one line (or JSON) per claim."""
+"""``logprune proofs``: run the executable proofs of every claim and print one line (or JSON) per claim.
+
+Each line counts the claim's steps per status (proven, tested, instance, argued, failed; see
+:mod:`logprune.proofs.framework`) and says whether each mutation was caught; a last line gives the totals.
+Exit status: 0 when no step failed and every mutation made a step fail, 1 otherwise, 2 on bad input."""
 
 from __future__ import annotations
 
@@ -12,17 +16,24 @@ __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("proofs", help="run the executable proofs of every claim (C1-C3, L1-L4, pooling)")
+    p = sub.add_parser(
+        "proofs",
+        help="run the executable proofs of every claim (C1-C3, L1-L4, pooling); exit 1 if a step fails or a "
+        "mutation is not caught",
+    )
     p.add_argument("--only", default=None, help="one claim id (L1 .. L4, propagation, pooling-A, pooling-B, C1 .. C3)")
     p.add_argument("--report", default=None, help="write the Markdown report here")
     p.add_argument("--latex", default=None, help="write the standalone LaTeX report here")
-    add_output(p, json_help="print a JSON summary of every proof instead of one line per claim")
+    add_output(
+        p,
+        json_help='print {"claims": [{"id", "steps": [{"statement", "status", "evidence", ...}]}, ...]} instead',
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from logprune.proofs import CLAIMS, by_id
-    from logprune.proofs.report import latex, line, markdown, ok, run_all
+    from logprune.proofs.report import latex, line, markdown, ok, run_all, total_line
 
     results = run_all((by_id(args.only),) if args.only else CLAIMS)
     if args.json:
@@ -30,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
         emit_json(args, as_json(results))
     else:
-        emit_lines(args, (line(r) for r in results))
+        emit_lines(args, [*(line(r) for r in results), total_line(results)])
     if args.report:
         write_text_atomic(args.report, markdown(results))
     if args.latex:
