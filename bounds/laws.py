@@ -208,10 +208,13 @@ class HyperbolicLaw:
         )
 
     def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-        """float64 draws: exp(U[ln alpha, ln beta]) times a fair sign, in this order (G's streams)."""
+        """float64 draws: exp(U[ln alpha, ln beta]) times a fair sign, in this order (G's streams); the
+        same bits on every machine (:mod:`~logprune.bounds.detexp`: np.exp and libm's log are not)."""
         import numpy as np
 
-        mag = np.exp(rng.uniform(math.log(self.alpha_float), math.log(self.beta_float), size=shape))
+        from logprune.bounds.detexp import exp_det, log_cr
+
+        mag = exp_det(rng.uniform(log_cr(self.alpha_float), log_cr(self.beta_float), size=shape))
         sign = rng.integers(0, 2, size=shape, dtype=np.int8) * 2 - 1
         return mag * sign
 

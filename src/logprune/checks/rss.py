@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from logprune.bounds import laws
+from logprune.bounds.detexp import exp_det, log_cr
 from logprune.checks.coverage import clopper_pearson
 from logprune.choices import RssLaw, choice
 from logprune.errors import ParameterError
@@ -117,7 +118,8 @@ def _factor(st: RssSetting, trial: int, first: int, n: int) -> np.ndarray:
     if not st.law.hyperbolic:
         return _stream(st.seed, trial, first).uniform(-1.0, 1.0, size=n)
     assert st.alpha is not None and st.beta is not None
-    mag = np.exp(_stream(st.seed, trial, first).uniform(math.log(st.alpha), math.log(st.beta), size=n))
+    # the hyperbolic law's own sampler functions: the same bits on every machine (bounds/detexp.py)
+    mag = exp_det(_stream(st.seed, trial, first).uniform(log_cr(st.alpha), log_cr(st.beta), size=n))
     sign = _stream(st.seed, trial, first + 1).integers(0, 2, size=n) * 2 - 1
     return mag * sign
 
