@@ -9,7 +9,7 @@ the worst input found by the attack (exact error, 32 restarts x 100 steps) and t
 that code, in its own process.  ``--fc2 PATH`` adds the peer's target in the certified mode (eps 0.1,
 x_max 28, x >= 0), per method of choosing k, with 2 workers.
 
-    python benchmarks/certificate.py [--before PKG] [--fc2 PATH] [--json out.json]
+    python benchmarks/certificate.py [--before PKG [--fc2-before]] [--fc2 PATH] [--json out.json]
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", default=None, help="package tree of an older logprune (the a-priori row only)")
     ap.add_argument("--fc2", default=None, help="the peer's target (.npz)")
+    ap.add_argument("--fc2-before", action="store_true", help="run fc2 with the --before code too (a minute)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -120,7 +121,7 @@ def main() -> None:
         rows += [{**r, "code": "after"} for r in _in_child(["small", how])]
     if args.fc2:
         runs = [("a-priori", {}), ("a-posteriori", {}), ("a-posteriori", {"width": "adaptive", "signs": "designed"})]
-        if args.before:
+        if args.before and args.fc2_before:
             rows.append({**_in_child(["fc2", args.fc2, "a-priori", "{}"], args.before), "code": "before"})
         for how, extra in runs:
             rows.append({**_in_child(["fc2", args.fc2, how, json.dumps(extra)]), "code": "after"})

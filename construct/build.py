@@ -60,15 +60,19 @@ class BlockEdges:
     size: int  # neurons of the block sampled (the plan's P, or the least covering prefix when adaptive)
 
 
-def _pick(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[Picked]:
-    """The method's choice for each branch of the layer, on the block (a2, b)."""
+def _problems(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[BlockProblem]:
+    """The block (a2, b) as one problem per branch of the layer."""
     q = a2 * b
     eps_f = float(pl.eps_w)
-    out = []
-    for branch in range(pl.branches[layer]):
-        usable = a2 > 0 if branch == 0 else a2 < 0
-        out.append(pl.selection.select(BlockProblem(q, usable, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b)))
-    return out
+    return [
+        BlockProblem(q, a2 > 0 if branch == 0 else a2 < 0, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b)
+        for branch in range(pl.branches[layer])
+    ]
+
+
+def _pick(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[Picked]:
+    """The method's choice for each branch of the layer, on the block (a2, b)."""
+    return [pl.selection.select(p) for p in _problems(pl, a2, b, w, layer)]
 
 
 def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> int:
@@ -79,6 +83,9 @@ def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: i
     def covered(size: int) -> bool:
         return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
 
+    fast = [pl.selection.least_covering(p) for p in _problems(pl, a2, b, w, layer)]
+    if all(f is not None for f in fast):  # the method tells it in one pass (the search's answer)
+        return max([pl.selection.min_block, *(int(f) for f in fast if f is not None)])
     least = least_true(covered, cap=cap, start=pl.selection.min_block)
     return cap if least is None else least  # none covers: the whole block, and its gaps are reported
 

@@ -15,6 +15,11 @@ where ainf_l, Dinf_l bound the largest row l2 norm of W_l and E_l (the 2 -> inf 
 quantities are exact rationals (square roots rounded up exactly); no float rounding enters the bound.
 The bound holds on the whole ball ||x||_2 <= x_max; with inputs declared nonnegative it is computed
 for x >= 0 only (one branch in layer 1), and is stated so.
+
+Delta_i is also bounded by the tight spectral norm of the float64 rounding of E_i plus the rounding's
+Frobenius norm (:mod:`~logprune.construct.norms`, N2), and the certificate is the smaller of the
+telescoped bound and the composed bound of :mod:`~logprune.construct.compose` (the hybrid argument on
+cells of the input domain, with interval boxes of the activations); both are recorded.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from fractions import Fraction
 from typing import Any
 
 from logprune.choices import Arithmetic, Norm
-from logprune.construct.effective import ErrorStats
+from logprune.construct.compose import CELL_BUDGET, Layer, composed_bound
+from logprune.construct.effective import ErrorBounds, ErrorStats
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import Context, as_fraction, sqrt_up
 from logprune.construct.target import Target
 
-__all__ = ["Assessment", "Certificate", "assess", "certificate", "decide", "domain"]
+__all__ = ["Assessment", "Certificate", "Domain", "assess", "certificate", "decide", "domain"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class Certificate:
     certified: bool  # False only in the float context (an estimate)
     arithmetic: Arithmetic
     domain: str  # the inputs the bound holds for, as the user declared them (module doc)
+    telescoped: Fraction | None = None  # the two bounds whose minimum ``bound`` is
+    composed: Fraction | None = None
+    cells: int = 0  # cells of the input domain the composed bound evaluated
+    cell_budget: int = CELL_BUDGET  # the most it could evaluate (a Ĝ file needs the default: verify's)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,20 +63,33 @@ class Certificate:
             "certified": self.certified,
             "context": self.arithmetic.value,
             "domain": self.domain,
+            "telescoped": None if self.telescoped is None else str(self.telescoped),
+            "composed": None if self.composed is None else str(self.composed),
+            "cells": self.cells,
         }
 
 
-def domain(*, x_max: Fraction, inputs_nonnegative: bool) -> str:
+@dataclass(frozen=True)
+class Domain:
     """The input domain a certificate holds on: the ball ||x||_2 <= x_max, and x >= 0 where declared
     (layer 1 then has one branch, docs/claims.md, propagation: the bound says nothing of other inputs)."""
-    return f"||x||_2 <= {x_max}" + (", x >= 0" if inputs_nonnegative else "")
+
+    x_max: Fraction
+    inputs_nonnegative: bool
+
+    def __str__(self) -> str:
+        return f"||x||_2 <= {self.x_max}" + (", x >= 0" if self.inputs_nonnegative else "")
 
 
-def _layer_deltas(errs: ErrorStats) -> tuple[Fraction, Fraction]:
+def domain(*, x_max: Fraction, inputs_nonnegative: bool) -> Domain:
+    """The :class:`Domain` of a request."""
+    return Domain(x_max, inputs_nonnegative)
+
+
+def _layer_deltas(b: ErrorBounds) -> tuple[Fraction, Fraction]:
     """(Delta >= ||E||_2, Dinf >= max row l2 norm of E) for E = [E_branch0, E_branch1, ...]:
     ||E||_2 <= ||E||_F, ||E||_2 <= sqrt(||E||_1·||E||_inf), and ||E||_2 <= ||fl(E)||_2 + ||E - fl(E)||_F
     with ||fl(E)||_2 bounded by :func:`~logprune.construct.norms.spectral_norm_upper` (the tight one)."""
-    b = errs.bounds()
     tight = spectral_norm_upper(b.rounded) + sqrt_up(b.rounding_sq) if b.rounded.size else Fraction(0)
     return min(sqrt_up(b.fro_sq), sqrt_up(b.max_col_l1 * b.max_row_l1), tight), sqrt_up(b.max_row_sq)
 
@@ -80,12 +103,20 @@ def certificate(
     norm: Norm,
     arithmetic: Arithmetic,
     certified: bool,
-    domain: str,
+    domain: Domain,
+    cell_budget: int = CELL_BUDGET,
 ) -> Certificate:
-    """The bound of the module doc from the error statistics of every layer."""
-    pairs = [_layer_deltas(e) for e in errors]
+    """The bound of the module doc from the error statistics of every layer: the smaller of the
+    telescoped bound and the composed one (:mod:`~logprune.construct.compose`)."""
+    stats = [e.bounds() for e in errors]
+    pairs = [_layer_deltas(b) for b in stats]
     deltas = [d for d, _ in pairs]
     dinf_last = pairs[-1][1]
+    ainf = (  # the largest row l2 norm of W_l, exactly (only the inf norm uses it)
+        sqrt_up(max(sum((Fraction(float(v)) ** 2 for v in row), Fraction(0)) for row in target.weights[-1]))
+        if norm is Norm.INF
+        else norms[-1]
+    )
     prod_hat = Fraction(1)
     prod = Fraction(1)
     for a, d in zip(norms, deltas, strict=True):
@@ -94,15 +125,51 @@ def certificate(
     if norm is Norm.L2:
         bound = x_max * (prod_hat - prod)
     else:
-        last = target.weights[-1]
-        ainf = sqrt_up(max(sum((Fraction(float(v)) ** 2 for v in row), Fraction(0)) for row in last))
         ph = Fraction(1)
         p = Fraction(1)
         for a, d in zip(norms[:-1], deltas[:-1], strict=True):
             ph *= a + d
             p *= a
         bound = x_max * (dinf_last * ph + ainf * (ph - p))
-    return Certificate(bound, norm, tuple(deltas), tuple(norms), x_max, certified, arithmetic, domain)
+    layers = [
+        Layer(
+            w=w,
+            err=b.rounded,
+            branches=b.rounded.shape[1] // max(w.shape[1], 1),
+            tau=sqrt_up(b.rounding_sq),
+            a=a,
+            delta=d,
+            row_a=ainf if i == len(norms) - 1 else a,
+            row_delta=dinf,
+        )
+        for i, (w, b, a, (d, dinf)) in enumerate(zip(target.weights, stats, norms, pairs, strict=True))
+    ]
+    try:
+        composed, cells = composed_bound(
+            layers,
+            x_max=domain.x_max,
+            x_eff=x_max,
+            inputs_nonnegative=domain.inputs_nonnegative,
+            append_one=target.append_one,
+            norm=norm,
+            budget=cell_budget,
+        )
+    except OverflowError:  # float64 boxes overflow (x_max near the top of the range): telescoped alone
+        composed, cells = None, 0
+    return Certificate(
+        bound if composed is None else min(bound, composed),
+        norm,
+        tuple(deltas),
+        tuple(norms),
+        x_max,
+        certified,
+        arithmetic,
+        str(domain),
+        bound,
+        composed,
+        cells,
+        cell_budget,
+    )
 
 
 def decide(
@@ -145,7 +212,8 @@ def assess(
     norm: Norm,
     eps: Fraction | None,
     weight_eps: Fraction | None,
-    domain: str,
+    domain: Domain,
+    cell_budget: int = CELL_BUDGET,
 ) -> Assessment:
     """Certificate, largest error and decision from the error statistics: what ``construct`` reports
     and what ``verify`` recomputes, by the same function."""
@@ -158,6 +226,7 @@ def assess(
         arithmetic=ctx.kind,
         certified=ctx.certified,
         domain=domain,
+        cell_budget=cell_budget,
     )
     max_err = max(as_fraction(e.max_abs) for e in errors)
     within = sum(e.within for e in errors) / sum(e.count for e in errors)

@@ -87,5 +87,26 @@ class GoldenSelection(Selection):
         kept_o, kept_t = np.nonzero(take)
         return Picked(kept_o, si[kept_o, kept_t], missing)
 
+    def least_covering(self, prob: BlockProblem) -> int | None:
+        """A prefix leaves nothing uncovered iff every segment 1..k of every nonzero weight has a usable
+        product of its sign in it (``select``'s ``missing``): the least such prefix is one more than the
+        latest of the first hits, over rows and segments (the whole block if some segment has none)."""
+        nonzero = prob.w != 0
+        ok = prob.usable & (np.sign(prob.q) == np.sign(prob.w)[:, None]) & nonzero[:, None]
+        with np.errstate(divide="ignore"):
+            seg = np.floor(np.log(prob.scale / np.abs(prob.q)) / LOG_PHI)
+        seg = np.where(ok, seg, -1)
+        size = int(prob.q.shape[1])
+        latest = 0
+        for t in range(1, prob.k + 1):
+            hit = seg == t
+            first = np.argmax(hit, axis=1)
+            present = hit[np.arange(hit.shape[0]), first]
+            if np.any(nonzero & ~present):
+                return size
+            if np.any(nonzero):
+                latest = max(latest, int(np.max(first[nonzero])) + 1)
+        return latest
+
 
 SELECTION = GoldenSelection()

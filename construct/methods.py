@@ -97,6 +97,12 @@ class Selection:
     def select(self, prob: BlockProblem) -> Picked:
         raise NotImplementedError
 
+    def least_covering(self, prob: BlockProblem) -> int | None:
+        """The least prefix of the block (problem on the whole block) whose selection leaves nothing
+        uncovered, when the method can tell it in one pass (None: search by doubling and bisection; a
+        block no prefix covers: its full size).  Must agree with that search, which verify repeats."""
+        return None
+
 
 def strategy(method: Method) -> Selection:
     """The :class:`Selection` of ``method`` (module ``logprune.construct.method_<name>``)."""

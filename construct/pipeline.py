@@ -27,6 +27,7 @@ from logprune import __version__
 from logprune.construct.attack import Attack, attack_request, bracket_line
 from logprune.construct.build import Built, build_layers
 from logprune.construct.certify import Assessment, Certificate, assess, domain
+from logprune.construct.compose import CELL_BUDGET
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
 from logprune.construct.measure import measured_error
 from logprune.construct.numeric import context_for
@@ -196,6 +197,11 @@ class Construction:
         """Write Ĝ atomically; a construction that failed is never written."""
         if not self.ok:
             raise ConstructionFailedError(f"out={path}: the construction failed ({self.reason}); nothing written")
+        if self.certificate.cell_budget != CELL_BUDGET:  # verify recomputes with the default budget
+            raise ConstructionFailedError(
+                f"out={path}: certified with cell_budget={self.certificate.cell_budget} (a quick decision); "
+                f"a Ĝ file is certified with the default {CELL_BUDGET}"
+            )
         write_ghat(path, GhatArrays(self.built.net, self.target.append_one, self.meta()))
 
     def failure_message(self) -> str | None:
@@ -273,12 +279,15 @@ def construct(
     progress: bool = False,
     measure: bool = True,
     attack_budget: tuple[int, int] | None = None,
+    cell_budget: int = CELL_BUDGET,
 ) -> Construction:
     """Plan, build (in ``workers`` processes or on the Dask cluster at ``scheduler``: the same Ĝ),
     compute the certificate, decide, and measure the error on seeded inputs (and ``inputs``) unless
     ``measure`` is False (callers that build many Ĝ only to read the decision).  ``attack_budget`` =
     (restarts, steps), in the certified output mode: search the worst input too (the lower bracket,
-    :mod:`~logprune.construct.attack`); one beyond a certified bound would be a bug, and is raised."""
+    :mod:`~logprune.construct.attack`); one beyond a certified bound would be a bug, and is raised.
+    ``cell_budget``: cells of the composed bound (:mod:`~logprune.construct.compose`; 1 for a quick
+    decision when many Ĝ are built; recorded, and ``verify`` recomputes with it)."""
     t0 = time.perf_counter()
     pl = plan(target, opt)
     bar = _bar(sum(W.shape[1] for W in target.weights), progress)
@@ -305,6 +314,7 @@ def construct(
         eps=opt.eps,
         weight_eps=opt.weight_eps,
         domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
+        cell_budget=cell_budget,
     )
     seconds = time.perf_counter() - t0
     c = Construction(target, opt, pl, built, assessment, None, seconds)
@@ -338,7 +348,7 @@ def _finish(
     return replace(c, measured_error=measured, attack=found)
 
 
-A_POSTERIORI_DOWN = 3  # steps below a certified start that are tried (each is a whole build)
+A_POSTERIORI_DOWN = 8  # steps below a certified start that are tried (each is a whole build, cheaper as k falls)
 
 
 def _spectral_gain(target: Target, branches: tuple[int, ...]) -> float:

@@ -42,7 +42,7 @@ def sigma_max(w: np.ndarray) -> mpmath.mpf:
 def test_N2_spectral_norm_upper_is_an_upper_bound_within_1e_9_of_the_norm(
     shape: tuple[int, int], seed: int, kind: str
 ) -> None:
-    """N2 (docs/claims.md, certificate): ||W||_2 <= bound <= ||W||_2·(1 + 1e-9) on well-scaled matrices,
+    """N2 (docs/claims.md, certificate): ||W||_2 <= bound <= ||W||_2·(1 + 1e-7) on well-scaled matrices,
     including rank one, clustered top singular values and sparse ones (where N1 is loose by sqrt(rank))."""
     rng = np.random.default_rng(seed)
     w = rng.standard_normal(shape)
@@ -59,15 +59,15 @@ def test_N2_spectral_norm_upper_is_an_upper_bound_within_1e_9_of_the_norm(
     ub = spectral_norm_upper(w)
     with mpmath.workdps(50):
         assert mpmath.mpf(ub.numerator) / ub.denominator >= ref
-        assert mpmath.mpf(ub.numerator) / ub.denominator <= ref * (1 + mpmath.mpf(10) ** -9)
+        assert mpmath.mpf(ub.numerator) / ub.denominator <= ref * (1 + mpmath.mpf(10) ** -7)
 
 
 def test_N2_spectral_norm_upper_is_tight_where_N1_is_loose() -> None:
-    """A 500 x 785 Gaussian layer (fc2's shape): N1 alone is 2.3x above the norm; N2 within 1e-9."""
+    """A 500 x 785 Gaussian layer (fc2's shape): N1 alone is 2.3x above the norm; N2 within 1e-7 (a 24-bit grid)."""
     w = np.random.default_rng(0).standard_normal((500, 785))
     ref = np.linalg.norm(w, 2)
     assert float(spectral_norm_upper(w, rotate=False)) > 2 * ref
-    assert ref <= float(spectral_norm_upper(w)) <= ref * (1 + 1e-9)
+    assert ref <= float(spectral_norm_upper(w)) <= ref * (1 + 1e-7)
 
 
 @pytest.mark.parametrize("noise", [1e-3, 1e-1, 0.4])
@@ -190,3 +190,82 @@ def test_certificate_with_biases_and_depth_four_bounds_every_attack() -> None:
         )
         assert c.ok and c.attack is not None
         assert c.attack.error <= c.certificate.bound <= Fraction(1, 20)
+
+
+@st.composite
+def small_nets(draw: st.DrawFn) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Targets with 1-3 inputs, depth 1-3, widths up to 6 and biases (the composed bound splits them)."""
+    depth = draw(st.integers(1, 3))
+    widths = [draw(st.integers(1, 3))] + [draw(st.integers(1, 6)) for _ in range(depth)]
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    ws = [rng.standard_normal((widths[i + 1], widths[i])) for i in range(depth)]
+    bs = [0.5 * rng.standard_normal(widths[i + 1]) for i in range(depth)]
+    return ws, bs, seed
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_nets(), st.sampled_from(["l2", "inf"]), st.booleans(), st.sampled_from(["0.5", "2"]))
+def test_composed_certificate_is_never_beaten_by_the_attack_or_by_dense_inputs(
+    net: tuple[list[np.ndarray], list[np.ndarray], int], norm: str, nonneg: bool, x_max: str
+) -> None:
+    """Soundness of the composed bound (compose.py): on small targets with biases, signed or nonnegative
+    inputs, l2 and inf, no input the attack finds (exact error) and none of 4,000 seeded inputs of the
+    domain (float errors, 1e-12 relative margin) exceeds the certificate; and it is never above the
+    telescoped bound."""
+    ws, bs, seed = net
+    target = target_from_arrays(ws, bs)
+    c = construct(
+        target,
+        options(eps="0.5", segments=4, norm=norm, inputs_nonnegative=nonneg, x_max=x_max, seed=seed % 1000),
+        attack_budget=(4, 30),
+    )
+    cert = c.certificate
+    assert cert.telescoped is not None and cert.composed is not None
+    assert cert.bound == min(cert.telescoped, cert.composed)
+    if c.attack is not None:
+        assert c.attack.error <= cert.bound
+    rng = np.random.default_rng(seed)
+    n0 = ws[0].shape[1]
+    x = rng.standard_normal((4000, n0))
+    x *= float(Fraction(x_max)) * rng.uniform(0, 1, (4000, 1)) ** (1 / n0) / np.linalg.norm(x, axis=1, keepdims=True)
+    if nonneg:
+        x = np.abs(x)
+    xp = np.hstack([x, np.ones((4000, 1))])
+    diff = c.forward(xp) - target.forward(xp)
+    err = np.max(np.abs(diff), axis=1) if norm == "inf" else np.linalg.norm(diff, axis=1)
+    assert float(np.max(err)) <= float(cert.bound) * (1 + 1e-12)
+
+
+def test_composed_certificate_brackets_the_demo_within_two() -> None:
+    """The aim of #12 on the demo: certified / worst found <= 5 (here below 2, with the default budget)."""
+    c = construct(demo_target()[0], options(eps="0.01"), attack_budget=(32, 100))
+    assert c.attack is not None
+    assert c.certificate.cells > 1
+    assert c.attack.error <= c.certificate.bound <= 2 * c.attack.error
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["iid", "designed"]), st.booleans())
+def test_golden_least_covering_prefix_is_the_searched_one(seed: int, signs: str, nonneg: bool) -> None:
+    """Golden's one-pass least covering prefix equals doubling-and-bisection over the selection."""
+    from logprune.construct import build
+    from logprune.construct.plan import plan
+
+    rng = np.random.default_rng(seed)
+    target = target_from_arrays([rng.standard_normal((5, 3)), rng.standard_normal((2, 5))])
+    pl = plan(target, options(weight_eps="0.05", width="adaptive", signs=signs, inputs_nonnegative=nonneg))
+    for layer, w in enumerate(target.weights):
+        for j in range(w.shape[1]):
+            a2, b = pl.draw_block(seed=seed % 1000, layer=layer, block=j, n_out=w.shape[0])
+            fast = build._least_size(pl, a2, b, w[:, j], layer)
+
+            def covered(
+                size: int, a2: np.ndarray = a2, b: np.ndarray = b, col: np.ndarray = w[:, j], layer: int = layer
+            ) -> bool:
+                return not any(p.missing for p in build._pick(pl, a2[:, :size], b[:, :size], col, layer))
+
+            from logprune.search import least_true
+
+            slow = least_true(covered, cap=int(a2.shape[1]), start=pl.selection.min_block)
+            assert fast == (int(a2.shape[1]) if slow is None else slow)

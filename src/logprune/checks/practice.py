@@ -89,7 +89,7 @@ def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int)
         inputs_nonnegative=True,
         width=P,
     )
-    return construct(target, opt, measure=False)
+    return construct(target, opt, measure=False, cell_budget=1)  # the decision reads weight errors only
 
 
 def least_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> tuple[int | None, Any]:
