@@ -15,6 +15,7 @@ from logprune.proofs import (
     c1_malach,
     c2_orseau,
     c3_general,
+    certificate,
     l1_malach,
     l2_product,
     l3_golden,
@@ -35,6 +36,7 @@ CLAIMS: tuple[ModuleType, ...] = (
     c1_malach,
     c2_orseau,
     c3_general,
+    certificate,
 )
 
 

@@ -149,3 +149,19 @@ def test_report_shows_the_counts_per_status() -> None:
     text = (ROOT / "proofs" / "report.md").read_text()
     assert "| claim | proven | tested | instance | argued | failed | mutations caught |" in text
     assert "| **total** |" in text
+
+
+def test_readme_counts_per_status_are_the_committed_reports() -> None:
+    """The README's "Today: ..." line states the totals of proofs/report.md (which the tests regenerate)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    row = re.search(
+        r"\| \*\*total\*\* \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+)/(\d+) \|",
+        (root / "proofs" / "report.md").read_text(),
+    )
+    assert row is not None
+    readme = " ".join((root / "README.md").read_text().split())
+    p, t, i, a, f, c, m = row.groups()
+    assert f"Today: {p} proven, {t} tested, {i} instance, {a} argued, {f} failed; {c}/{m} mutations caught." in readme

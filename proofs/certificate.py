@@ -1,0 +1,521 @@
+"""The certificate of a construction (docs/claims.md, certificate): the steps 1-8 of its derivation.
+
+The load-bearing lemmas of :mod:`logprune.construct.norms` (N2), of the rounding of the error matrices and
+of :mod:`logprune.construct.compose` (the difference quotients of relu, the carry rule, the hybrid
+telescoping, the interval enclosure of a matrix-vector product), decided by z3 where they are scalar and
+tested on exact random instances (``Fraction``s) where they are about matrices.  proofs/ does not import
+construct/: that construct applies these rules, and one end-to-end instance (a tiny target's exact error
+on a grid of the disk within its certificate), are checked by tests/test_proof_certificate.py.
+
+Mutations (each must make a step fail): ``no-eta-factor`` drops the factor 1/sqrt(1 - eta) of N2,
+``no-underflow-term`` drops the 2^-1074 of the rounding bound, ``half-slope`` claims d in [0, 1/2],
+``no-carry-half`` drops the ||c_U||/2 of the carry rule, ``no-tau`` drops the tau·||ẑ|| of the start,
+``telescope-off-by-one`` feeds F's v_i (not Ĝ's u_i) to layer i + 1, ``no-radius`` drops the radius of
+the interval product.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from fractions import Fraction
+from itertools import combinations, product
+
+import numpy as np
+import sympy as sp
+
+from logprune.proofs.framework import (
+    Proof,
+    Step,
+    agreement,
+    decide,
+    tested,
+)
+
+CLAIM = "certificate"
+MUTATIONS = {
+    "no-eta-factor": "N2 without the factor 1/sqrt(1 - eta): ||W|| <= ||WV||",
+    "no-underflow-term": "the rounding bound |e - fl(e)| <= 2^-52|e| without the absolute 2^-1074",
+    "half-slope": "the difference quotient of relu in [0, 1/2] instead of [0, 1]",
+    "no-carry-half": "the carry rule without ||c_U||/2: ||D(c + e)|| <= ||D°c|| + ||e||",
+    "no-tau": "the start's radius without tau·||ẑ|| (the rounding of E forgotten)",
+    "telescope-off-by-one": "the hybrid sum with z_(i+1) = v_i (F's activation) instead of u_i",
+    "no-radius": "the interval product without its radius (the product at the box's centre only)",
+}
+
+Vec = list[Fraction]
+Mat = list[list[Fraction]]
+TINY = Fraction(1, 2**1074)
+
+
+# --- exact helpers --------------------------------------------------------------------------------------
+
+
+def _rf(rng: random.Random, p: int = 21, q: int = 7) -> Fraction:
+    return Fraction(rng.randint(-p, p), rng.randint(1, q))
+
+
+def _mv(A: Mat, v: Vec) -> Vec:
+    return [sum((a * z for a, z in zip(row, v, strict=True)), Fraction(0)) for row in A]
+
+
+def _mm(A: Mat, B: Mat) -> Mat:
+    cols = [list(c) for c in zip(*B, strict=True)]
+    return [[sum((a * b for a, b in zip(row, c, strict=True)), Fraction(0)) for c in cols] for row in A]
+
+
+def _tr(A: Mat) -> Mat:
+    return [list(c) for c in zip(*A, strict=True)]
+
+
+def _sq(v: Vec) -> Fraction:
+    return sum((z * z for z in v), Fraction(0))
+
+
+def _frob2(A: Mat) -> Fraction:
+    return sum((_sq(r) for r in A), Fraction(0))
+
+
+def _relu(v: Vec) -> Vec:
+    return [max(Fraction(0), z) for z in v]
+
+
+def _sqrt_le_sum(lhs2: Fraction, x2: Fraction, y2: Fraction) -> bool:
+    """sqrt(lhs2) <= sqrt(x2) + sqrt(y2), decided exactly (all arguments >= 0)."""
+    slack = lhs2 - x2 - y2  # sqrt(lhs2) <= X + Y  iff  slack <= 2XY
+    return slack <= 0 or slack * slack <= 4 * x2 * y2
+
+
+def _det(A: Mat) -> Fraction:
+    """Exact determinant by fraction-valued Gaussian elimination."""
+    M = [row[:] for row in A]
+    n, det = len(M), Fraction(1)
+    for k in range(n):
+        piv = next((r for r in range(k, n) if M[r][k] != 0), None)
+        if piv is None:
+            return Fraction(0)
+        if piv != k:
+            M[k], M[piv] = M[piv], M[k]
+            det = -det
+        det *= M[k][k]
+        for r in range(k + 1, n):
+            f = M[r][k] / M[k][k]
+            M[r] = [a - f * b for a, b in zip(M[r], M[k], strict=True)]
+    return det
+
+
+def _psd(A: Mat) -> bool:
+    """A symmetric matrix is positive semidefinite iff every principal minor is >= 0 (exact)."""
+    n = len(A)
+    return all(
+        _det([[A[i][j] for j in idx] for i in idx]) >= 0 for k in range(1, n + 1) for idx in combinations(range(n), k)
+    )
+
+
+def _max_row_sum(S: Mat) -> Fraction:
+    return max(sum((abs(v) for v in row), Fraction(0)) for row in S)
+
+
+# --- step 1: N2 -------------------------------------------------------------------------------------------
+
+
+def _near_orthogonal(rng: random.Random, n: int) -> Mat:
+    """A rational near-orthogonal n×n matrix: a product of rational plane rotations (Pythagorean
+    (1 - t^2, 2t)/(1 + t^2)) with a small rational perturbation of every entry."""
+    V = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+    for i, j in combinations(range(n), 2):
+        t = Fraction(rng.randint(-9, 9), rng.randint(1, 9))
+        c, s = (1 - t * t) / (1 + t * t), 2 * t / (1 + t * t)
+        R = [[Fraction(int(a == b)) for b in range(n)] for a in range(n)]
+        R[i][i], R[i][j], R[j][i], R[j][j] = c, -s, s, c
+        V = _mm(V, R)
+    return [[v + Fraction(rng.randint(-8, 8), 100) for v in row] for row in V]
+
+
+def _gershgorin_trial(rng: random.Random) -> str | None:
+    """||S||_2 <= r = max row sum |S| for symmetric S: r·I - S and r·I + S are PSD (exact minors)."""
+    n = rng.randint(1, 4)
+    S = [[Fraction(0)] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            S[i][j] = S[j][i] = _rf(rng)
+    r = _max_row_sum(S)
+    for sign in (1, -1):
+        M = [[(r if i == j else 0) - sign * S[i][j] for j in range(n)] for i in range(n)]
+        if not _psd(M):
+            return f"r·I {'-' if sign == 1 else '+'} S is not PSD for S={S}, r={r}"
+    return None
+
+
+def _n2_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """eta = max row sum |VᵀV - I| < 1 gives VᵀV - (1 - eta)I PSD (sigma_min(V)^2 >= 1 - eta), and for
+    random x: ||Wx||^2·(1 - eta) <= ||WV||_F^2·||x||^2 (||WV||_F >= ||WV||_2)."""
+    n, m = rng.randint(1, 3), rng.randint(1, 3)
+    V = _near_orthogonal(rng, n)
+    G = _mm(_tr(V), V)
+    eta = _max_row_sum([[G[i][j] - int(i == j) for j in range(n)] for i in range(n)])
+    if eta >= 1:
+        return None  # outside the lemma's domain (N2 makes no claim; norms.py requires eta < 1/2)
+    if not _psd([[G[i][j] - (1 - eta) * int(i == j) for j in range(n)] for i in range(n)]):
+        return f"sigma_min(V)^2 < 1 - eta for V={V}, eta={eta}"
+    W = [[_rf(rng) for _ in range(n)] for _ in range(m)]
+    wv2 = _frob2(_mm(W, V))
+    factor = Fraction(1) if mutation == "no-eta-factor" else 1 - eta
+    for _ in range(4):
+        x = [_rf(rng) for _ in range(n)]
+        if _sq(_mv(W, x)) * factor > wv2 * _sq(x):
+            return f"||Wx|| > ||WV||_F·||x||/sqrt(1 - eta) for W={W}, V={V}, x={x}"
+    return None
+
+
+# --- step 2: rounding -------------------------------------------------------------------------------------
+
+
+def _toward_zero(e: Fraction) -> float:
+    f = float(e)  # correctly rounded to nearest (Fraction.__float__ divides integers exactly)
+    if abs(Fraction(f)) > abs(e):
+        f = math.nextafter(f, 0.0)
+    return f
+
+
+def _rounding_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """A random exact matrix of 1..6 entries p/q·2^k, k in [-1120, 40] (subnormal range included), rounded to
+    float64 both to nearest and toward zero: per entry |e - fl(e)| <= 2^-52|e| + 2^-1074, and
+    ||E - fl(E)||_F^2 <= 2^-103||E||_F^2 + 2·count·2^-2148 (by (a + b)^2 <= 2a^2 + 2b^2)."""
+    tiny = Fraction(0) if mutation == "no-underflow-term" else TINY
+    es = [
+        Fraction(rng.randint(-(10**9), 10**9), rng.choice([1, 3, 7, 10**9 + 7])) * Fraction(2) ** rng.randint(-1120, 40)
+        for _ in range(rng.randint(1, 6))
+    ]
+    for rnd in (lambda e: float(e), _toward_zero):
+        diffs = [e - Fraction(rnd(e)) for e in es]
+        for e, d in zip(es, diffs, strict=True):
+            if abs(d) > abs(e) / 2**52 + tiny:
+                return f"|e - fl(e)| = {float(abs(d)):.3e} exceeds the bound for e = {e}"
+        if _sq(diffs) > _sq(es) / 2**103 + 2 * len(es) * tiny * tiny:
+            return f"the Frobenius rounding bound fails for E = {es}"
+    return None
+
+
+# --- step 4: the carry rule --------------------------------------------------------------------------------
+
+
+def _carry_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """||D(c + e)|| <= ||D°c|| + ||c_U||/2 + ||e|| via (i) ||D(c + e) - D°c|| <= || |c_U|/2 + |e| ||
+    coordinatewise and the triangle inequality, (ii) || |c_U|/2 + |e| || <= ||c_U||/2 + ||e||."""
+    n = rng.randint(1, 5)
+    c = [_rf(rng) for _ in range(n)]
+    e = [_rf(rng) if rng.random() < 0.7 else Fraction(0) for _ in range(n)]
+    if rng.random() < 0.2:
+        e = [Fraction(0)] * n
+    unstable = [rng.random() < 0.5 for _ in range(n)]
+    d = [Fraction(rng.randint(0, 12), 12) if u else Fraction(rng.randint(0, 1)) for u in unstable]
+    d0 = [Fraction(1, 2) if u else di for u, di in zip(unstable, d, strict=True)]
+    half = Fraction(0) if mutation == "no-carry-half" else Fraction(1, 2)
+    lhs2 = _sq([di * (ci + ei) for di, ci, ei in zip(d, c, e, strict=True)])
+    cen2 = _sq([a * ci for a, ci in zip(d0, c, strict=True)])
+    cu2 = _sq([ci for ci, u in zip(c, unstable, strict=True) if u])
+    mid = [half * abs(ci) * int(u) + abs(ei) for ci, ei, u in zip(c, e, unstable, strict=True)]
+    if not _sqrt_le_sum(lhs2, cen2, _sq(mid)):
+        return f"||D(c+e)|| > ||D°c|| + || |c_U|/2 + |e| || for c={c}, e={e}, D={d}, U={unstable}"
+    if not _sqrt_le_sum(_sq(mid), half * half * cu2, _sq(e)):
+        return f"|| |c_U|/2 + |e| || > ||c_U||/2 + ||e|| for c={c}, e={e}, U={unstable}"
+    return None
+
+
+def _start_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """E z = fl(E)ẑ + [E(z - ẑ) + (E - fl(E))ẑ] with ||[...]|| <= Delta·||z - ẑ|| + tau·||ẑ||, Delta = ||E||_F,
+    tau = ||E - fl(E)||_F (exact squares; fl rounds each exact entry to the nearest float64)."""
+    m, n = rng.randint(1, 3), rng.randint(1, 4)
+    E = [[Fraction(rng.randint(-999, 999), rng.choice([3, 7, 11, 10**6 + 3])) for _ in range(n)] for _ in range(m)]
+    F = [[Fraction(float(v)) for v in row] for row in E]
+    zc = [_rf(rng) for _ in range(n)]
+    z = zc[:] if rng.random() < 0.3 else [v + Fraction(rng.randint(-3, 3), 1000) for v in zc]
+    rest = [a - b for a, b in zip(_mv(E, z), _mv(F, zc), strict=True)]
+    tau2 = (
+        Fraction(0)
+        if mutation == "no-tau"
+        else _frob2([[a - b for a, b in zip(r, s, strict=True)] for r, s in zip(E, F, strict=True)])
+    )
+    spread2 = _frob2(E) * _sq([a - b for a, b in zip(z, zc, strict=True)])
+    if not _sqrt_le_sum(_sq(rest), spread2, tau2 * _sq(zc)):
+        return f"||E z - fl(E)ẑ|| exceeds Delta||z - ẑ|| + tau||ẑ|| for E={E}, z={z}, ẑ={zc}"
+    return None
+
+
+# --- step 5: the hybrid telescoping ------------------------------------------------------------------------
+
+
+def _f_after(Ws: list[Mat], i: int, y: Vec) -> Vec:
+    """F_(>i)(y): layers i+1..l of F (0-based: Ws[i:]), relu after every layer but the last; identity if
+    i = l."""
+    for j in range(i, len(Ws)):
+        y = _mv(Ws[j], y)
+        if j < len(Ws) - 1:
+            y = _relu(y)
+    return y
+
+
+def _telescope_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """A random ReLU net of l in 1..4 layers (widths 1..3, entries p/q), Ĝ = W + E: the sum
+    Σ_i [F_(>i)(u_i) - F_(>i)(v_i)] equals Ĝ(x) - F(x), and each term equals
+    W_l D_(l-1) ⋯ W_(i+1) D_i E_i z_i with D_j the difference quotients of relu, all in [0, 1]."""
+    layers = rng.randint(1, 4)
+    widths = [rng.randint(1, 3) for _ in range(layers + 1)]
+    Ws = [[[_rf(rng) for _ in range(widths[i])] for _ in range(widths[i + 1])] for i in range(layers)]
+    Es = [[[_rf(rng, 5, 9) for _ in range(widths[i])] for _ in range(widths[i + 1])] for i in range(layers)]
+    Gs = [
+        [[w + e for w, e in zip(rw, re, strict=True)] for rw, re in zip(W, E, strict=True)]
+        for W, E in zip(Ws, Es, strict=True)
+    ]
+    x = [_rf(rng) for _ in range(widths[0])]
+    ghat = _f_after(Gs, 0, x)
+    f = _f_after(Ws, 0, x)
+    z = x
+    total = [Fraction(0)] * widths[-1]
+    for i in range(layers):
+        last = i == layers - 1
+        pg, pf = _mv(Gs[i], z), _mv(Ws[i], z)
+        u, v = (pg, pf) if last else (_relu(pg), _relu(pf))
+        term = [a - b for a, b in zip(_f_after(Ws, i + 1, u), _f_after(Ws, i + 1, v), strict=True)]
+        total = [a + b for a, b in zip(total, term, strict=True)]
+        # the same term as a product of difference quotients: D_i E_i z_i, then W_j, D_j of F's later layers
+        vec, p_hat, p_f = _mv(Es[i], z), pg, pf
+        for j in range(i, layers):
+            if j > i:
+                vec, p_hat, p_f = _mv(Ws[j], vec), _mv(Ws[j], _relu(p_hat)), _mv(Ws[j], _relu(p_f))
+            if j == layers - 1:
+                break
+            ds = [
+                (max(Fraction(0), a) - max(Fraction(0), b)) / (a - b) if a != b else Fraction(0)
+                for a, b in zip(p_hat, p_f, strict=True)
+            ]
+            if any(not 0 <= dq <= 1 for dq in ds):
+                return f"a difference quotient of relu outside [0, 1]: {ds}"
+            vec = [dq * t for dq, t in zip(ds, vec, strict=True)]
+        if vec != term:
+            return f"term {i + 1} differs from W_l D ⋯ D_i E_i z_i: {term} vs {vec}"
+        z = v if mutation == "telescope-off-by-one" else u
+    diff = [a - b for a, b in zip(ghat, f, strict=True)]
+    if total != diff:
+        return f"Σ_i terms = {total} but Ĝ(x) - F(x) = {diff} (l = {layers}, x = {x})"
+    return None
+
+
+# --- step 6: the interval product --------------------------------------------------------------------------
+
+
+def _rand_float(rng: random.Random) -> float:
+    return rng.choice([1.0, -1.0]) * rng.random() * 2.0 ** rng.randint(-30, 10)
+
+
+_U = 2.0**-53
+_SLACK = 2.0**-1000
+
+
+def _gamma(n: int) -> float:
+    return n * _U / (1 - n * _U)
+
+
+def enclose(w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mid-radius rule of the certificate's interval products, stated here on its own (the proofs
+    do not import construct/; a test checks that construct.compose applies this very rule): m a point
+    of the box, r >= its half-widths (rounded up), y = fl(W m); the radius [fl(r|W|ᵀ) + γ_n·fl(|m||W|ᵀ)]
+    /(1 - γ_n), times 1 + 4u, plus 2^-1000 for underflow, rounded up; ends rounded outward."""
+    n = w.shape[1]
+    m = lo + (hi - lo) / 2
+    r = np.nextafter(np.maximum(hi - m, m - lo), np.inf)
+    awt = np.abs(w).T
+    y = m @ w.T
+    g = _gamma(n + 2)
+    rad = (r @ awt + g * (np.abs(m) @ awt)) / (1 - g)
+    rad = np.nextafter(np.nextafter(rad * (1 + 4 * _U), np.inf) + _SLACK, np.inf)
+    return np.nextafter(y - rad, -np.inf), np.nextafter(y + rad, np.inf)
+
+
+def _matvec_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """The rule :func:`enclose` on random float boxes (2 cells) and a float matrix: every exact W x with x at
+    a box corner or a random rational interior point lies in the returned [lo', hi'] (exact comparisons)."""
+    _matvec = enclose
+
+    m, n = rng.randint(1, 4), rng.randint(1, 3)
+    w = np.array([[_rand_float(rng) for _ in range(n)] for _ in range(m)])
+    a = np.array([[_rand_float(rng) for _ in range(n)] for _ in range(2)])
+    b = np.array([[_rand_float(rng) for _ in range(n)] for _ in range(2)])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    out_lo, out_hi = _matvec(w, lo, hi)
+    if mutation == "no-radius":
+        out_lo = out_hi = (lo + (hi - lo) / 2) @ w.T
+    W = [[Fraction(float(v)) for v in row] for row in w]
+    for cell in range(2):
+        ends = [(Fraction(float(lo[cell, k])), Fraction(float(hi[cell, k]))) for k in range(n)]
+        pts = [list(p) for p in product(*ends)]
+        pts += [[p + Fraction(rng.randint(0, 64), 64) * (q - p) for p, q in ends] for _ in range(4)]
+        for x in pts:
+            for k, y in enumerate(_mv(W, x)):
+                if not Fraction(float(out_lo[cell, k])) <= y <= Fraction(float(out_hi[cell, k])):
+                    return f"W x = {float(y)!r} outside [{out_lo[cell, k]!r}, {out_hi[cell, k]!r}] (W={w.tolist()})"
+    return None
+
+
+# --- the proof --------------------------------------------------------------------------------------------
+
+
+_WIDTHS = (3, 4, 5, 2)
+_NORMS = (sp.Rational(3, 2), sp.Integer(2), sp.Rational(5, 4))
+_EPS_W, _X = sp.Rational(1, 1000), sp.Rational(7, 5)
+_AT = "widths 3-4-5-2, a = (3/2, 2, 5/4), eps_w = 1/1000, x_max = 7/5, signed inputs"
+
+
+def _telescoped_here(mutation: str | None) -> sp.Expr:
+    """x·[Π(a_i + eps_w·d_i) - Π a_i] with d_i = sqrt(b_i·n_(i-1)·n_i), b = (2, 1, 1, ...), exactly."""
+    d = [sp.sqrt((2 if i == 0 else 1) * _WIDTHS[i] * _WIDTHS[i + 1]) for i in range(len(_WIDTHS) - 1)]
+    hat = sp.Mul(*[ai + _EPS_W * di for ai, di in zip(_NORMS, d, strict=True)])
+    return _X * (hat - sp.Mul(*_NORMS))
+
+
+def _bounds_a_priori() -> sp.Expr:
+    from logprune.bounds import propagation
+
+    return propagation.error_bound_x(eps_w=_EPS_W, widths=list(_WIDTHS), norms=list(_NORMS), x_max=_X)
+
+
+def _trial(
+    f: Callable[[random.Random, str | None], str | None], mutation: str | None
+) -> Callable[[random.Random], str | None]:
+    return lambda rng: f(rng, mutation)
+
+
+def proof(mutation: str | None = None) -> Proof:
+    eta, lam, s, r = sp.symbols("eta lambda s r", real=True)
+    wn, c, kk, xn = sp.symbols("Wx c k x", real=True)
+    a, b, t, dd = sp.symbols("a b t d", real=True)
+    ce, ee = sp.symbols("c e", real=True)
+    p, q = sp.symbols("p q", real=True)
+    relu_a, relu_b = sp.Max(0, a), sp.Max(0, b)
+    diff, gap = relu_a - relu_b, a - b
+    slope_max = sp.Rational(1, 2) if mutation == "half-slope" else 1
+    n2_rhs = 1 if mutation == "no-eta-factor" else 1 / r
+    carry_half = 0 if mutation == "no-carry-half" else sp.Rational(1, 2)
+    d_hi = sp.Symbol("d", real=True)
+    steps: list[Step] = [
+        decide(
+            "N2, scalar core: if lambda >= 1 - eta with 0 <= eta < 1, s = sqrt(lambda) and r = sqrt(1 - eta), then "
+            "1/s <= 1/r (so ||V^-1||_2 = 1/sigma_min(V) <= 1/sqrt(1 - eta))",
+            1 / s <= n2_rhs,
+            where=(eta >= 0, eta < 1, lam >= 1 - eta, s > 0, sp.Eq(s * s, lam), r > 0, sp.Eq(r * r, 1 - eta)),
+        ),
+        decide(
+            "N2, the rotation: W x = (WV)(V^-1 x), so ||Wx|| <= ||WV||·||V^-1 x|| <= ||WV||·||V^-1||·||x|| "
+            "(c >= ||WV||_2, k >= ||V^-1||_2)",
+            wn <= c * kk * xn,
+            where=(c >= 0, xn >= 0, wn <= c * t, t >= 0, t <= kk * xn),
+        ),
+        tested(
+            "Row-sum bound: for a symmetric S, ||S||_2 <= max_i sum_j |S_ij| (r·I - S and r·I + S are positive "
+            "semidefinite: every principal minor >= 0, exactly)",
+            _gershgorin_trial,
+            count=300,
+            domain="random symmetric S, n in 1..4, entries p/q with |p| <= 21, 1 <= q <= 7",
+        ),
+        tested(
+            "N2 on matrices: eta = max row sum |VᵀV - I| < 1 gives sigma_min(V)^2 >= 1 - eta (VᵀV - (1 - eta)I "
+            "PSD, exact minors), and ||Wx||^2 <= ||WV||^2·||x||^2/(1 - eta) on random x",
+            _trial(_n2_trial, mutation),
+            count=300,
+            domain="V: products of rational plane rotations plus entries ± k/100, |k| <= 8 (n in 1..3, trials "
+            "with eta >= 1 hold vacuously); W: m×n, m in 1..3, entries p/q; ||WV||_F >= ||WV||_2 in the bound",
+        ),
+        tested(
+            "Rounding of the errors: for any rational e and its float64 roundings (nearest, toward zero), "
+            "|e - fl(e)| <= 2^-52|e| + 2^-1074; summed, ||E - fl(E)||_F^2 <= 2^-103||E||_F^2 + 2·count·2^-2148",
+            _trial(_rounding_trial, mutation),
+            count=800,
+            domain="random rationals p/q·2^k, |p| <= 10^9, q in {1, 3, 7, 10^9 + 7}, k in [-1120, 40] "
+            "(normal and subnormal float64 range and below), 1..6 entries",
+        ),
+        decide(
+            "(a + b)^2 <= 2a^2 + 2b^2 for all reals (so (2^-52|e| + 2^-1074)^2 <= 2^-103 e^2 + 2·2^-2148)",
+            (p + q) ** 2 <= 2 * p**2 + 2 * q**2,
+        ),
+        decide(
+            "ReLU difference quotient: relu(a) - relu(b) = d(a - b) with d in [0, 1] (t = relu(a) - relu(b) has "
+            "t(a - b) in [0, (a - b)^2], t = 0 when a = b), d = 1 when a, b >= 0 and d = 0 when a, b <= 0",
+            sp.And(
+                diff * gap >= 0,
+                diff * gap <= slope_max * gap**2,
+                sp.Implies(sp.Eq(a, b), sp.Eq(diff, 0)),
+                sp.Implies(sp.And(a >= 0, b >= 0), sp.Eq(diff, gap)),
+                sp.Implies(sp.And(a <= 0, b <= 0), sp.Eq(diff, 0)),
+            ),
+        ),
+        decide(
+            "Carry rule, an unstable coordinate: for d in [0, 1], |d(c + e) - c/2| <= |c|/2 + |e| "
+            "(D = D° + Δ with D° = 1/2 and |Δ| <= 1/2)",
+            (d_hi * (ce + ee) - ce / 2) ** 2 <= (carry_half * sp.Max(ce, -ce) + sp.Max(ee, -ee)) ** 2,
+            where=(d_hi >= 0, d_hi <= 1),
+        ),
+        decide(
+            "Carry rule, a stable coordinate: for d in {0, 1} (D° = D there), |d(c + e) - d·c| <= |e|",
+            (dd * (ce + ee) - dd * ce) ** 2 <= ee**2,
+            where=(sp.Or(sp.Eq(dd, 0), sp.Eq(dd, 1)),),
+        ),
+        tested(
+            "Carry rule: for D diagonal in [0, 1] with unstable set U, ||D(c + e)|| <= ||D°c|| + ||c_U||/2 + ||e|| "
+            "(D° has 1/2 on U and D's fixed 0/1 elsewhere)",
+            _trial(_carry_trial, mutation),
+            count=600,
+            domain="n in 1..5, c, e entries p/q (|p| <= 21, q <= 7; e = 0 in a fifth of trials), U random, "
+            "D on U in {0, 1/12, ..., 1}",
+        ),
+        tested(
+            "The start: E z = fl(E)ẑ + [E(z - ẑ) + (E - fl(E))ẑ] with ||[...]|| <= Delta·||z - ẑ|| + tau·||ẑ|| "
+            "(Delta >= ||E||_2, tau >= ||E - fl(E)||_F)",
+            _trial(_start_trial, mutation),
+            count=300,
+            domain="E: m×n (m <= 3, n <= 4), entries p/q with q in {3, 7, 11, 10^6 + 3} (not floats); fl to "
+            "nearest; z = ẑ in 30 % of trials, else ẑ ± k/1000; Delta = ||E||_F",
+        ),
+        tested(
+            "Hybrid telescoping: with z_1 = x, u_i = σ(Ŵ_i z_i), v_i = σ(W_i z_i), z_(i+1) = u_i (no σ on the "
+            "last layer), Σ_i [F_(>i)(u_i) - F_(>i)(v_i)] = Ĝ(x) - F(x), each term = W_l D_(l-1) ⋯ D_i E_i z_i "
+            "with D_j diagonal in [0, 1]",
+            _trial(_telescope_trial, mutation),
+            count=240,
+            domain="random ReLU nets, l in 1..4 layers, widths 1..3, W entries p/q (|p| <= 21, q <= 7), E entries "
+            "p/q (|p| <= 5, q <= 9), x entries p/q; one branch in layer 1",
+        ),
+        tested(
+            "Interval product: the mid-radius rule (enclose; construct.compose applies it) encloses "
+            "{W x : lo <= x <= hi}; every exact W x at the box's corners and at random rational interior "
+            "points lies in [lo', hi']",
+            _trial(_matvec_trial, mutation),
+            count=150,
+            domain="float64 W (m in 1..4, n in 1..3) and boxes with entries ±U[0,1)·2^k, k in [-30, 10], 2 cells "
+            "per call; the corners and 4 interior points per cell",
+        ),
+        agreement(
+            "The a-priori bound of bounds/ (propagation, the plan's choice of k) is the certificate's telescoped "
+            "form x_max·[Π(a_i + Delta_i) - Π a_i] at Delta_i = eps_w·sqrt(b_i·n_(i-1)·n_i) (the Frobenius bound "
+            "of an error matrix whose entries are at most eps_w; b_1 = 2 branches on signed inputs), recomputed here",
+            lambda: _telescoped_here(mutation),
+            _bounds_a_priori,
+            at=_AT,
+        ),
+    ]
+    return Proof(
+        CLAIM,
+        "The certificate of a construction",
+        "For a built Ĝ with exact errors E_i: sup_{||x||_2 <= x_max} ||Ĝ(x) - F(x)||_2 <= x_max·[Π(a_i + Delta_i) - "
+        "Π a_i] (a_i >= ||W_i||_2 by N1/N2, Delta_i >= ||E_i||_2), and <= the composed bound of "
+        "construct.compose (hybrid argument on cells); the certificate is the smaller.",
+        (
+            "||x||_2 <= x_max (after the bias rewrite)",
+            "N2: ||VᵀV - I||_2 <= eta < 1",
+            "exact rational errors; float64 rounding to nearest or toward zero",
+        ),
+        tuple(steps),
+        differences=("The slides and the digest state no certificate (docs/claims.md, certificate).",),
+        mutation=mutation,
+    )
