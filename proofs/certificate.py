@@ -3,9 +3,11 @@
 The load-bearing lemmas of :mod:`logprune.construct.norms` (N2), of the rounding of the error matrices and
 of :mod:`logprune.construct.compose` (the difference quotients of relu, the carry rule, the hybrid
 telescoping, the interval enclosure of a matrix-vector product), decided by z3 where they are scalar and
-tested on exact random instances (``Fraction``s) where they are about matrices.  proofs/ does not import
-construct/: that construct applies these rules, and one end-to-end instance (a tiny target's exact error
-on a grid of the disk within its certificate), are checked by tests/test_proof_certificate.py.
+tested on exact random instances (``Fraction``s) where they are about matrices; then construct's own
+certificate: its interval product is the proven rule, bit for bit, and on one instance (a 2-3-1 target
+with biases) its telescoped bound is recomputed here and no input's exact error exceeds its certificate.
+This is the one module of proofs/ that reads construct/ (an edit of the certificate's code must make a
+step fail: the mutation score, benchmarks/mutation_score.py).
 
 Mutations (each must make a step fail): ``no-eta-factor`` drops the factor 1/sqrt(1 - eta) of N2,
 ``no-underflow-term`` drops the 2^-1074 of the rounding bound, ``half-slope`` claims d in [0, 1/2],
@@ -16,9 +18,11 @@ the interval product.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations, product
 
@@ -26,6 +30,9 @@ import numpy as np
 import sympy as sp
 
 from logprune.proofs.framework import (
+    FAILED,
+    INSTANCE,
+    Evidence,
     Proof,
     Step,
     agreement,
@@ -381,6 +388,90 @@ def _bounds_a_priori() -> sp.Expr:
     return propagation.error_bound_x(eps_w=_EPS_W, widths=list(_WIDTHS), norms=list(_NORMS), x_max=_X)
 
 
+# --- construct's own certificate (the one module of proofs/ that reads construct/, tests/test_layout.py) ---
+
+_INSTANCE_AT = "a 2-3-1 target with biases, eps = 1/2, k = 3 segments, seed 0, ||x||_2 <= 1, l2"
+
+
+def _applies_trial(rng: random.Random, mutation: str | None) -> str | None:
+    from logprune.construct.compose import _matvec
+
+    g = np.random.default_rng(rng.randint(0, 2**32 - 1))
+    m, n = (int(v) for v in g.integers(1, 6, size=2))
+    w = g.standard_normal((m, n)) * 2.0 ** int(g.integers(-20, 21))
+    a, b = g.standard_normal((2, 3, n))
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    mine, theirs = _matvec(w, lo, hi), enclose(w, lo, hi)
+    if not (np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])):
+        return f"compose._matvec differs from the proven rule on W={w.tolist()}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Instance:
+    bound: Fraction
+    telescoped: Fraction
+    composed: Fraction | None
+    norms: tuple[Fraction, ...]
+    deltas: tuple[Fraction, ...]
+    x_eff: Fraction
+    worst: Fraction  # max of the exact errors at the grid points and the attack's input (rational <=)
+    points: int
+
+    @property
+    def telescoped_and_bound(self) -> tuple[Fraction, Fraction]:
+        return self.telescoped, self.bound
+
+
+@functools.lru_cache(maxsize=1)
+def _instance() -> _Instance:
+    from logprune.choices import Norm
+    from logprune.construct.attack import attack, exact_error
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+    from logprune.construct.target import target_from_arrays
+
+    w1 = np.array([[0.5, -0.25], [0.75, 0.5], [-0.5, 0.25]])
+    w2 = np.array([[0.5, -0.75, 0.25]])
+    target = target_from_arrays([w1, w2], [np.array([0.125, -0.25, 0.5]), np.array([0.125])])
+    c = construct(target, options(eps="1/2", segments=3), measure=False)
+    cert, net, k = c.certificate, c.built.net, 12
+    pts = [np.array([i / k, j / k]) for i in range(-k, k + 1) for j in range(-k, k + 1) if i * i + j * j <= k * k]
+    worst = max(exact_error(net, target, x, Norm.L2)[0] for x in pts)
+    found = attack(net, target, x_max=Fraction(1), nonnegative=False, norm=Norm.L2, seed=0, restarts=8, steps=40)
+    assert cert.telescoped is not None
+    return _Instance(
+        cert.bound,
+        cert.telescoped,
+        cert.composed,
+        cert.norms,
+        cert.deltas,
+        cert.x_max,
+        max(worst, found.error),
+        len(pts),
+    )
+
+
+def _soundness_check() -> Evidence:
+    inst = _instance()
+    if inst.worst <= inst.bound:
+        return Evidence(
+            INSTANCE,
+            f"exact error on {inst.points} grid points and at the attack's input: max {float(inst.worst):.6g} "
+            f"<= certificate {float(inst.bound):.6g}",
+        )
+    return Evidence(FAILED, f"an input's exact error {float(inst.worst):.6g} exceeds {float(inst.bound):.6g}")
+
+
+def _telescoped_recomputed() -> tuple[Fraction, Fraction]:
+    inst = _instance()
+    ph, p = Fraction(1), Fraction(1)
+    for a, d in zip(inst.norms, inst.deltas, strict=True):
+        ph, p = ph * (a + d), p * a
+    tele = inst.x_eff * (ph - p)
+    return tele, tele if inst.composed is None else min(tele, inst.composed)
+
+
 def _trial(
     f: Callable[[random.Random, str | None], str | None], mutation: str | None
 ) -> Callable[[random.Random], str | None]:
@@ -502,6 +593,28 @@ def proof(mutation: str | None = None) -> Proof:
             lambda: _telescoped_here(mutation),
             _bounds_a_priori,
             at=_AT,
+        ),
+        tested(
+            "construct.compose applies the rule: its interval product equals enclose's, bit for bit, on random "
+            "float matrices and boxes",
+            _trial(_applies_trial, mutation),
+            count=60,
+            domain="float64 W (m, n in 1..5, scaled by 2^k, |k| <= 20) and 3 boxes per call",
+        ),
+        Step(
+            "Soundness, end to end: the exact error ||Ĝ(x) - F(x)||_2 on a grid of the disk and at the attack's "
+            "worst input (an independent lower bracket of the sup) is within construct's certificate",
+            "instance",
+            None,
+            _soundness_check,
+            f"the instance {_INSTANCE_AT}",
+        ),
+        agreement(
+            "construct's telescoped bound equals x_max·[Π(a_i + Delta_i) - Π a_i], recomputed here from its a_i, "
+            "Delta_i and x_max, and its certificate is the smaller of that and the composed bound",
+            lambda: _telescoped_recomputed(),
+            lambda: _instance().telescoped_and_bound,
+            at=_INSTANCE_AT,
         ),
     ]
     return Proof(
