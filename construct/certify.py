@@ -55,6 +55,8 @@ class Certificate:
     composed: Fraction | None = None
     cells: int = 0  # cells of the input domain the composed bound evaluated
     cell_budget: int = CELL_BUDGET  # the most it could evaluate (a Ĝ file needs the default: verify's)
+    row_norm_last: Fraction | None = None  # inf: ainf_l and Dinf_l of the module doc (the 2 -> inf norms)
+    row_delta_last: Fraction | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -169,6 +171,8 @@ def certificate(
         composed,
         cells,
         cell_budget,
+        ainf if norm is Norm.INF else None,
+        dinf_last if norm is Norm.INF else None,
     )
 
 

@@ -104,22 +104,27 @@ def _sum_upper(total: float, terms: int) -> Fraction:
     return Fraction(total) / (1 - g)
 
 
-def _rotation_bound(w: np.ndarray) -> Fraction | None:
+def _rotation_bound(w: np.ndarray, v_given: np.ndarray | None = None) -> Fraction | None:
     """N2 of the module doc for max|W| in [2^-400, 2^400] (None when the SVD is too large or fails, or
     V is too far from orthogonal: eta >= 1/2).
 
     Underflow: an entry of WV, VᵀV or |V|ᵀ|V| sums at most n products, each off by at most 2^-1074 more
     than the relative bound says; these are added as n·2^-1074 per entry (Frobenius: sqrt(entries)·n·2^-1074).
+    ``v_given``: use this V (n×n, n = min(m, n)) instead of LAPACK's; any V is valid (proofs/certificate.py
+    checks the bound with far-from-orthogonal ones).
     """
     if min(w.shape) > ROTATION_MAX:
         return None
     a = w.T if w.shape[0] < w.shape[1] else w  # ||W|| = ||Wᵀ||; V is n×n with n = min(m, n)
     m, n = a.shape
-    try:
-        _, _, vt = np.linalg.svd(a, full_matrices=False)
-    except np.linalg.LinAlgError:  # pragma: no cover - LAPACK did not converge: N1 stands
-        return None
-    v = np.ascontiguousarray(vt.T)
+    if v_given is not None:
+        v = np.ascontiguousarray(np.asarray(v_given, dtype=np.float64))
+    else:
+        try:
+            _, _, vt = np.linalg.svd(a, full_matrices=False)
+        except np.linalg.LinAlgError:  # pragma: no cover - LAPACK did not converge: N1 stands
+            return None
+        v = np.ascontiguousarray(vt.T)
     if not np.all(np.isfinite(v)):  # pragma: no cover
         return None
     tiny = Fraction(1, 2**1074)

@@ -407,6 +407,26 @@ def _applies_trial(rng: random.Random, mutation: str | None) -> str | None:
     return None
 
 
+def _rotation_trial(rng: random.Random, mutation: str | None) -> str | None:
+    from logprune.construct.norms import _rotation_bound
+
+    m, n = rng.randint(1, 4), rng.randint(1, 4)
+    w = np.array([[rng.randint(-24, 24) / 8 for _ in range(n)] for _ in range(m)])
+    k = min(m, n)
+    scale = rng.choice([0.75, 0.8, 0.9, 1.0, 1.1, 1.2])
+    v = np.eye(k) * scale + np.array([[rng.randint(-4, 4) / 64 for _ in range(k)] for _ in range(k)])
+    bound = _rotation_bound(w, v)
+    if bound is None:  # eta >= 1/2: no claim made
+        return None
+    a = w.T if m < n else w
+    A = [[Fraction(float(x)) for x in row] for row in a]
+    gram = _mm(_tr(A), A)
+    shifted = [[(bound * bound if i == j else Fraction(0)) - gram[i][j] for j in range(k)] for i in range(k)]
+    if not _psd(shifted):
+        return f"N2 bound {float(bound)!r} < ||W||_2 for W={w.tolist()}, V={v.tolist()}"
+    return None
+
+
 @dataclass(frozen=True)
 class _Instance:
     bound: Fraction
@@ -450,6 +470,62 @@ def _instance() -> _Instance:
         max(worst, found.error),
         len(pts),
     )
+
+
+@dataclass(frozen=True)
+class _InfInstance:
+    bound: Fraction
+    telescoped: Fraction
+    norms: tuple[Fraction, ...]
+    deltas: tuple[Fraction, ...]
+    ainf: Fraction
+    dinf: Fraction
+    x_eff: Fraction
+    worst: Fraction
+
+
+@functools.lru_cache(maxsize=1)
+def _instance_inf() -> _InfInstance:
+    from logprune.choices import Norm
+    from logprune.construct.attack import attack, exact_error
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+    from logprune.construct.target import target_from_arrays
+
+    w1 = np.array([[0.5, -0.25], [0.75, 0.5], [-0.5, 0.25]])
+    w2 = np.array([[0.5, -0.75, 0.25], [-0.25, 0.5, 0.75]])
+    target = target_from_arrays([w1, w2], [np.array([0.125, -0.25, 0.5]), np.array([0.125, -0.125])])
+    c = construct(target, options(eps="1/2", segments=3, norm="inf"), measure=False)
+    cert, net, k = c.certificate, c.built.net, 12
+    pts = [np.array([i / k, j / k]) for i in range(-k, k + 1) for j in range(-k, k + 1) if i * i + j * j <= k * k]
+    worst = max(exact_error(net, target, x, Norm.INF)[0] for x in pts)
+    found = attack(net, target, x_max=Fraction(1), nonnegative=False, norm=Norm.INF, seed=0, restarts=8, steps=40)
+    assert cert.telescoped is not None and cert.row_norm_last is not None and cert.row_delta_last is not None
+    return _InfInstance(
+        cert.bound,
+        cert.telescoped,
+        cert.norms,
+        cert.deltas,
+        cert.row_norm_last,
+        cert.row_delta_last,
+        cert.x_max,
+        max(worst, found.error),
+    )
+
+
+def _soundness_inf_check() -> Evidence:
+    inst = _instance_inf()
+    if inst.worst <= inst.bound:
+        return Evidence(INSTANCE, f"max exact inf error {float(inst.worst):.6g} <= certificate {float(inst.bound):.6g}")
+    return Evidence(FAILED, f"an input's exact inf error {float(inst.worst):.6g} exceeds {float(inst.bound):.6g}")
+
+
+def _telescoped_inf_recomputed() -> Fraction:
+    inst = _instance_inf()
+    ph, p = Fraction(1), Fraction(1)
+    for a, d in zip(inst.norms[:-1], inst.deltas[:-1], strict=True):
+        ph, p = ph * (a + d), p * a
+    return inst.x_eff * (inst.dinf * ph + inst.ainf * (ph - p))
 
 
 def _soundness_check() -> Evidence:
@@ -601,6 +677,13 @@ def proof(mutation: str | None = None) -> Proof:
             count=60,
             domain="float64 W (m, n in 1..5, scaled by 2^k, |k| <= 20) and 3 boxes per call",
         ),
+        tested(
+            "construct.norms' rotation bound (N2) is >= ||W||_2 for any V it is given, far from orthogonal too "
+            "(eta up to 1/2): B^2·I - WᵀW positive semidefinite, exact principal minors",
+            _trial(_rotation_trial, mutation),
+            count=120,
+            domain="float64 W (m, n in 1..4, entries p/8, |p| <= 24), V = s·I + small p/64 entries, s in [0.75, 1.2]",
+        ),
         Step(
             "Soundness, end to end: the exact error ||Ĝ(x) - F(x)||_2 on a grid of the disk and at the attack's "
             "worst input (an independent lower bracket of the sup) is within construct's certificate",
@@ -608,6 +691,21 @@ def proof(mutation: str | None = None) -> Proof:
             None,
             _soundness_check,
             f"the instance {_INSTANCE_AT}",
+        ),
+        Step(
+            "Soundness, end to end, inf norm: the exact error max_k |(Ĝ(x) - F(x))_k| on the grid and at the "
+            "attack's worst input is within construct's inf certificate",
+            "instance",
+            None,
+            _soundness_inf_check,
+            f"the instance {_INSTANCE_AT.replace(', l2', ', inf')} (two outputs)",
+        ),
+        agreement(
+            "construct's inf telescoped bound equals x_max·[Dinf_l·Π_(i<l)(a_i + Delta_i) + ainf_l·(Π_(i<l)(a_i + "
+            "Delta_i) - Π_(i<l) a_i)], recomputed here from its a_i, Delta_i, ainf_l, Dinf_l and x_max",
+            lambda: _telescoped_inf_recomputed(),
+            lambda: _instance_inf().telescoped,
+            at=_INSTANCE_AT.replace(", l2", ", inf"),
         ),
         agreement(
             "construct's telescoped bound equals x_max·[Π(a_i + Delta_i) - Π a_i], recomputed here from its a_i, "
