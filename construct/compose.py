@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from logprune.choices import Norm
+from logprune.construct.norms import UNIT, gamma
 
 __all__ = ["BATCH", "CELL_BUDGET", "GRID_BITS", "SPLIT_MAX_DIM", "STALL", "Layer", "composed_bound"]
 
@@ -51,7 +52,6 @@ GRID_BITS = 24  # bounds are rounded up to 24 significant bits and cells are ran
 # another BLAS (other summation orders, last-bit differences) almost never changes the certificate
 SPLIT_MAX_DIM = 8  # input coordinates up to which the domain is split into cells
 BATCH = 64  # cells split per round (their halves are evaluated as one batch of array operations)
-_U = 2.0**-53
 _TINY = 2.0**-1000  # absolute slack for underflow of a product or sum (far above n·2^-1074 for any n here)
 
 
@@ -67,10 +67,6 @@ class Layer:
     delta: Fraction  # >= ||E_i||_2
     row_a: Fraction  # >= the largest row l2 norm of W_i
     row_delta: Fraction  # >= the largest row l2 norm of E_i
-
-
-def _gamma(n: int) -> float:
-    return n * _U / (1 - n * _U)
 
 
 def _down(x: np.ndarray) -> np.ndarray:
@@ -90,9 +86,9 @@ def _matvec(w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, 
     r = _up(np.maximum(hi - m, m - lo))
     awt = np.abs(w).T
     y = m @ w.T
-    g = _gamma(n + 2)
+    g = gamma(n + 2)
     rad = (r @ awt + g * (np.abs(m) @ awt)) / (1 - g)
-    rad = _up(_up(rad * (1 + 4 * _U)) + _TINY)
+    rad = _up(_up(rad * (1 + 4 * UNIT)) + _TINY)
     return _down(y - rad), _up(y + rad)
 
 
@@ -120,7 +116,7 @@ def _norm_up(v: np.ndarray) -> np.ndarray:
     s = np.sum(a * a, axis=-1)
     if not np.all(np.isfinite(s)):
         raise OverflowError("norm overflow")
-    s = _add(_mul(s, 1 + 2 * _gamma(n + 2)), n * _TINY)
+    s = _add(_mul(s, 1 + 2 * gamma(n + 2)), n * _TINY)
     return np.asarray(np.nextafter(np.sqrt(s), np.inf))
 
 
@@ -174,7 +170,7 @@ class _Composer:
             neg = np.sqrt(np.sum(np.minimum(w_in, 0) ** 2, axis=1))
         else:
             pos = neg = np.sqrt(np.sum(w_in**2, axis=1))
-        slack = 1 + 4 * _gamma(w_in.shape[1] + 2)  # the norms' own rounding (squares, sum, root)
+        slack = 1 + 4 * gamma(w_in.shape[1] + 2)  # the norms' own rounding (squares, sum, root)
         xm = np.float64(dom.x_max)
         self.ball_hi = _up(_up(self.bias + _up(_up(pos * slack) * xm)) + _TINY)
         self.ball_lo = _down(_down(self.bias - _up(_up(neg * slack) * xm)) - _TINY)
@@ -307,7 +303,7 @@ class _Composer:
                     clo, chi = lo.copy(), hi.copy()
                     clo[k], chi[k] = a_, b_
                     near = np.where((clo <= 0) & (chi >= 0), 0.0, np.minimum(np.abs(clo), np.abs(chi)))
-                    if float(np.sum(near * near)) * (1 - 4 * _U) > xm * xm:  # the box misses the ball
+                    if float(np.sum(near * near)) * (1 - 4 * UNIT) > xm * xm:  # the box misses the ball
                         continue
                     los.append(clo)
                     his.append(chi)

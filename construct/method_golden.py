@@ -26,14 +26,19 @@ __all__ = ["SELECTION", "GoldenSelection", "greedy", "segment_samples"]
 LOG_PHI = math.log((1 + math.sqrt(5)) / 2)
 
 
+def _segments(q: np.ndarray, ok: np.ndarray, scale: float) -> np.ndarray:
+    """The golden-ratio segment t of each product (-1 where not ``ok``), computed in floats."""
+    with np.errstate(divide="ignore"):
+        seg = np.floor(np.log(scale / np.abs(q)) / LOG_PHI)
+    return np.where(ok, seg, -1)
+
+
 def segment_samples(q: np.ndarray, ok: np.ndarray, scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the first column whose |q| lies in segment t = 1..k (and ``ok``): values and indices.
 
     Segment membership is computed in floats; the exact errors computed later are what the certificate
     uses, so a product classified one ulp off a segment's end can never make a false certificate."""
-    with np.errstate(divide="ignore"):
-        seg = np.floor(np.log(scale / np.abs(q)) / LOG_PHI)
-    seg = np.where(ok, seg, -1)
+    seg = _segments(q, ok, scale)
     n_out = q.shape[0]
     vals = np.full((n_out, k + 1), np.nan)
     idx = np.full((n_out, k + 1), -1, dtype=np.int64)
@@ -93,9 +98,7 @@ class GoldenSelection(Selection):
         latest of the first hits, over rows and segments (the whole block if some segment has none)."""
         nonzero = prob.w != 0
         ok = prob.usable & (np.sign(prob.q) == np.sign(prob.w)[:, None]) & nonzero[:, None]
-        with np.errstate(divide="ignore"):
-            seg = np.floor(np.log(prob.scale / np.abs(prob.q)) / LOG_PHI)
-        seg = np.where(ok, seg, -1)
+        seg = _segments(prob.q, ok, prob.scale)
         size = int(prob.q.shape[1])
         latest = 0
         for t in range(1, prob.k + 1):

@@ -24,17 +24,17 @@ import numpy as np
 
 from logprune.construct.numeric import sqrt_up
 
-__all__ = ["spectral_norm_upper"]
+__all__ = ["UNIT", "gamma", "spectral_norm_upper"]
 
 ROTATION_MAX = 2048  # N2 needs an SVD: cubic in min(m, n); beyond this side only N1 is used (seconds at
 # 2048 on two cores, minutes at 8192)
 
-_UNIT = 2.0**-53  # unit roundoff of float64
+UNIT = 2.0**-53  # unit roundoff of float64
 
 
-def _gamma(n: int) -> float:
+def gamma(n: int) -> float:
     """gamma_n = n·u/(1 - n·u): the classical bound on the relative error of an n-term float sum."""
-    nu = n * _UNIT
+    nu = n * UNIT
     return nu / (1 - nu)
 
 
@@ -80,19 +80,19 @@ def _spectral_norm_upper(w: np.ndarray) -> Fraction:
     m, n = a.shape
     g_in = min(m, n)
     k = max(m, n)
-    gk, gs = _gamma(k + 2), _gamma(g_in + 2)
+    gk, gs = gamma(k + 2), gamma(g_in + 2)
     cand_sq = []
     # the smaller Gram matrix; both when W is square (after a rotation WV only WᵀW is nearly diagonal)
     for rows in (True, False) if m == n else (m < n,):
         small = a @ a.T if rows else a.T @ a  # |W||W|ᵀ: bounds the rounding of the signed Gram matrix
         gram = w @ w.T if rows else w.T @ w
         row_gram = np.sum(np.abs(gram), axis=1) + gk * np.sum(small, axis=1)
-        cand_sq.append(float(np.max(row_gram)) * (1 + gs) * (1 + 4 * _UNIT))
-    cand_sq.append(float(np.sum(a * a)) * (1 + _gamma(a.size + 2)))  # Frobenius^2 (squares of floats: exact
+        cand_sq.append(float(np.max(row_gram)) * (1 + gs) * (1 + 4 * UNIT))
+    cand_sq.append(float(np.sum(a * a)) * (1 + gamma(a.size + 2)))  # Frobenius^2 (squares of floats: exact
     # in float64 only for float32 inputs, so the product rounding is covered by gamma as well)
-    one = float(np.max(np.sum(a, axis=0))) * (1 + _gamma(m + 2))
-    inf = float(np.max(np.sum(a, axis=1))) * (1 + _gamma(n + 2))
-    cand_sq.append(one * inf * (1 + 4 * _UNIT))
+    one = float(np.max(np.sum(a, axis=0))) * (1 + gamma(m + 2))
+    inf = float(np.max(np.sum(a, axis=1))) * (1 + gamma(n + 2))
+    cand_sq.append(one * inf * (1 + 4 * UNIT))
     # exact upper square root of the (float, hence rational) bound, on a 2^-60 grid
     return sqrt_up(Fraction(min(cand_sq)), bits=60)
 

@@ -287,7 +287,8 @@ def construct(
     (restarts, steps), in the certified output mode: search the worst input too (the lower bracket,
     :mod:`~logprune.construct.attack`); one beyond a certified bound would be a bug, and is raised.
     ``cell_budget``: cells of the composed bound (:mod:`~logprune.construct.compose`; 1 for a quick
-    decision when many Ĝ are built; recorded, and ``verify`` recomputes with it)."""
+    decision when many Ĝ are built: such a Ĝ is never written, since ``verify`` recomputes with the
+    default)."""
     t0 = time.perf_counter()
     pl = plan(target, opt)
     bar = _bar(sum(W.shape[1] for W in target.weights), progress)
