@@ -9,7 +9,7 @@ peer's published figures (Pensia et al.'s subset-sum code on the same target): w
 target weight, the certified output bound, and the sha256 of the Ĝ file written, which must be the same
 for every number of workers.
 
-    python benchmarks/fc2.py [--target PATH] [--only weight|output] [--workers 1 2] [--json out.json]
+    python benchmarks/fc2.py [--target PATH] [--only CONFIG ...] [--workers 1 2] [--json out.json]
 """
 
 from __future__ import annotations
@@ -29,7 +29,32 @@ PEER = {"time_s": 77266.0, "kept_per_target_weight": 9.39, "sampled_per_target_w
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "shared" / "targets" / "pensia_fc2.npz"
 CONFIGS: dict[str, dict[str, object]] = {
     "weight": {"seed": 0, "pooling": "shared", "weight_eps": "0.01", "inputs_nonnegative": True},
+    # issue #10: G's law on separate supports (c = 1/(4k), the default) against the shared support of before
+    # (c = 1/(8(k-1))), and designed signs (c = 1/(2k) on one-branch layers; issue #9)
+    "weight-shared-support": {
+        "seed": 0,
+        "pooling": "shared",
+        "weight_eps": "0.01",
+        "inputs_nonnegative": True,
+        "support": "shared",
+    },
+    "weight-designed": {
+        "seed": 0,
+        "pooling": "shared",
+        "weight_eps": "0.01",
+        "inputs_nonnegative": True,
+        "signs": "designed",
+    },
     "output": {"eps": "0.1", "seed": 0, "pooling": "shared", "inputs_nonnegative": True, "x_max": 28},
+    # issue #12's aim (at most 2,000 sampled weights per target weight in at most 30 s), with designed signs
+    "output-designed": {
+        "eps": "0.1",
+        "seed": 0,
+        "pooling": "shared",
+        "inputs_nonnegative": True,
+        "x_max": 28,
+        "signs": "designed",
+    },
 }
 
 
@@ -76,7 +101,7 @@ def _child(target: str, name: str, workers: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--target", default=str(DEFAULT_TARGET))
-    ap.add_argument("--only", choices=sorted(CONFIGS), default=None)
+    ap.add_argument("--only", choices=sorted(CONFIGS), nargs="+", default=None)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--json", default=None, help="write every run's record here")
     ap.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
@@ -84,7 +109,7 @@ def main() -> None:
     if args.child:
         _child(args.target, args.child[0], int(args.child[1]))
         return
-    names = [args.only] if args.only else list(CONFIGS)
+    names = list(args.only) if args.only else list(CONFIGS)
     print(f"target: {args.target}; {os.cpu_count()} cores")
     print(
         f"peer (subset-sum, Gurobi): {PEER['time_s']:.0f} s, kept {PEER['kept_per_target_weight']} and "

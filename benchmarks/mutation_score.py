@@ -183,6 +183,35 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rad = (r @ awt + g * (np.abs(m) @ awt)) / (1 - g)",
         "rad = r @ awt",
     ),
+    # issue #10: the comparison table's new pieces
+    Mutation(
+        "coverage-separate-doubled",
+        "bounds/hyperbolic.py",
+        "the separate supports' coverage 1/(4k) replaced by 1/(2k) (the designed constant with fair signs)",
+        "    return sp.Rational(1, 4 * k_)",
+        "    return sp.Rational(1, 2 * k_)",
+    ),
+    Mutation(
+        "telescoped-one-step-too-far",
+        "bounds/propagation.py",
+        "the tightened k one below the least k whose telescoped bound fits",
+        "            k -= 1\n        return k\n",
+        "            k -= 1\n        return max(k - 1, 1)\n",
+    ),
+    Mutation(
+        "malach-probability-doubled",
+        "bounds/malach.py",
+        "L1's usable probability eps_a^2/4 replaced by eps_a^2/2 in Malach's pool size",
+        "    p = eps_a**2 / 4",
+        "    p = eps_a**2 / 2",
+    ),
+    Mutation(
+        "counting-delta-dropped",
+        "bounds/lower.py",
+        "the counting lower bound without the log2(1 - delta) of the averaging step (a larger, unproven bound)",
+        "    bits, total = _least_bits(w / e, m_, 1 - d)",
+        "    bits, total = _least_bits(w / e, m_, Fraction(1))",
+    ),
 )
 
 

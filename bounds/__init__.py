@@ -8,12 +8,17 @@ bottom layer: it imports nothing of logprune but errors, validation and choices.
 - :mod:`~logprune.bounds.branches`: how many branches a target layer needs (the one rule).
 - :mod:`~logprune.bounds.laws`: the weight laws (hyperbolic, uniform) as objects, with G's sampler.
 - :mod:`~logprune.bounds.golden`: golden-ratio decomposition (L3).
-- :mod:`~logprune.bounds.hyperbolic`: hyperbolic law's formulas, coverage constant c (L3, L4).
+- :mod:`~logprune.bounds.hyperbolic`: hyperbolic law's formulas, coverage constants c (L3, L4, coverage).
 - :mod:`~logprune.bounds.uniform`: the uniform law's counterparts (L1, L2).
 - :mod:`~logprune.bounds.sampling`: sample complexities of L1, L2, L3.
 - :mod:`~logprune.bounds.batch`: batch sampling M and the exact-tail M_exact (L4).
-- :mod:`~logprune.bounds.propagation`: per-weight accuracy from the output accuracy (C3).
-- :mod:`~logprune.bounds.theorems`: theorem-level sizes of G (C1, C2, C3, Pensia et al., counting).
+- :mod:`~logprune.bounds.propagation`: per-weight accuracy from the output accuracy, the tightened k (C3).
+- :mod:`~logprune.bounds.malach`: Malach et al.'s construction with our own constants (C1).
+- :mod:`~logprune.bounds.lower`: the lower bounds (counting, param-counting, entropy).
+- :mod:`~logprune.bounds.rss_calibration`: the recorded RSS calibration (generated, EMPIRICAL);
+  :mod:`~logprune.bounds.rss_default` reads it.
+- :mod:`~logprune.bounds.theorems`: the comparison table, one unit for every row (C1, C2, C3, Pensia et al.,
+  subset-sum, the lower bounds).
 - :mod:`~logprune.bounds.render`: text, JSON and LaTeX tables.
 - :mod:`~logprune.bounds.reports`: the ``constants`` reports (golden, hyperbolic, batch).
 - :mod:`~logprune.bounds.snapshot`: every constant on a fixed grid (the regression test of the theory).

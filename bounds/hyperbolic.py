@@ -25,6 +25,15 @@ Difference from the digest (docs/claims.md, L4): the digest takes ln(beta/alpha)
 which gives the larger c = 1/(8(k-1)) for k >= 2 (:func:`coverage_digest` keeps the digest's value for
 comparison).  For k = 1 any L <= h/2 puts all the mass in the single segment: c = 1/4.
 
+Separate supports (docs/claims.md, coverage).  For ANY laws of |a| and |b| the k segments partition
+the region [s·b^(-k-1), s·b^(-1)], so the least segment probability is at most the average, <= 1/k: a
+global optimum over all laws.  It is attained by |b| = m fixed and ln|a| uniform on an interval of
+width exactly k·ln b aligned with the region (:func:`optimal_supports`): every segment has probability
+1/k.  With fair signs c = 1/(4k) (:func:`coverage_separate`), about twice 1/(8(k-1)).  With designed
+signs the in-weight's sign is the branch's by construction and only sign(ab) = sign(w) remains (1/2):
+a neuron of the branch covers a segment w.p. 2c (:func:`coverage_designed`).  For k = 1 all three
+agree with the shared support's c = 1/4 (fair) and 1/2 (designed).
+
 ReLU is positively homogeneous, so only the product's centre ln(alpha_a·beta_a·alpha_b·beta_b)/2 matters:
 (a, b) -> (t·a, b/t) leaves every product unchanged, and :func:`optimal_support` returns one law for
 both factors (the same law for input and output weights).
@@ -47,13 +56,16 @@ __all__ = [
     "CoverageDerivation",
     "cdf",
     "coverage",
+    "coverage_designed",
     "coverage_digest",
     "coverage_for_support",
+    "coverage_separate",
     "density",
     "derive_coverage",
     "inverse_cdf",
     "magnitude_cdf",
     "optimal_support",
+    "optimal_supports",
     "product_segment_probability",
     "segment_probability",
 ]
@@ -162,3 +174,47 @@ def coverage_for_support(*, k_segments: int, alpha: Any, beta: Any, base: Any = 
     """c for a given support: (1/4)·min over the k segments of P(|ab| in segment), certified
     (docs/claims.md, L4).  The lower end of the returned enclosure is a valid coverage constant."""
     return laws.hyperbolic(alpha=alpha, beta=beta).coverage(k=k_segments, scale=scale, base=base)
+
+
+def coverage_separate(k_segments: int) -> sp.Rational:
+    """The coverage constant of the separate supports with fair signs, c = 1/(4k): exact rational
+    (docs/claims.md, coverage; it is L4's c for G's default law).
+
+    Assumptions: k >= 1 integer; in-weights log-uniform on a log-width of exactly k·ln b aligned with
+    the k segments, out-weights of fixed magnitude (:func:`optimal_supports`), signs fair and independent
+    (sign a fixed by the branch: 1/2; sign ab = sign w: 1/2).  1/k per segment is the largest least
+    segment probability of any laws of |a| and |b|, so 1/(4k) is optimal for fair signs.
+
+    >>> coverage_separate(9), coverage(9)
+    (1/36, 1/64)
+    """
+    return _coverage_separate(check_int("k", k_segments, minimum=1))
+
+
+def _coverage_separate(k_: int) -> sp.Rational:
+    """1/(4k) for an already checked k >= 1."""
+    return sp.Rational(1, 4 * k_)
+
+
+def coverage_designed(k_segments: int, *, separate: bool = True) -> sp.Rational:
+    """The coverage constant with designed in-weight signs: the probability that one neuron whose
+    in-weight has the branch's sign by design covers a given segment with sign(ab) = sign(w)
+    (docs/claims.md, coverage): twice the fair constant, 1/(2k) for the separate supports
+    (``separate``), 1/(4(k-1)) (k >= 2) and 1/2 (k = 1) for the shared support of L4.
+
+    Assumptions: k >= 1 integer; the out-weight's sign fair and independent of the magnitudes; which
+    neurons a branch gets is fixed by design (all of a one-branch layer's block, every other neuron of a
+    two-branch layer's block: :func:`logprune.bounds.sampling.block_failure`).
+
+    >>> coverage_designed(9), coverage_designed(9, separate=False)
+    (1/18, 1/32)
+    """
+    k_ = check_int("k", k_segments, minimum=1)
+    return 2 * (_coverage_separate(k_) if separate else _coverage(k_))
+
+
+def optimal_supports(*, k_segments: int, base: Any = "phi", scale: Any = 1) -> laws.SeparateLaws:
+    """The pair of laws attaining the coverage optimum 1/k per segment (docs/claims.md, coverage):
+    in-weights log-uniform on [m·b^(-k/2), m·b^(k/2)], out-weights |b| = m = sqrt(s)·b^(-(k+2)/4)
+    (:func:`logprune.bounds.laws.optimal_supports`; ``.inner`` and ``.outer`` are the two laws)."""
+    return laws.optimal_supports(k_segments=k_segments, base=base, scale=scale)

@@ -16,9 +16,16 @@ constant c of the k segments of L3 (docs/claims.md, L3, L4: (1/4)·min over the 
 sampler uses are ``float(enclose(parameter, digits=20).decimal)``: a fixed rule, so G is the same on
 every machine, and :func:`law_from_json` can check a file's floats against its exact forms.
 
-The laws the construction uses are :func:`hyperbolic_law` (the optimal support of k segments at scale
-w_max, docs/claims.md, L4: ln(beta/alpha) = (k-1)·ln b, ln(alpha·beta) = ln s - (k+2)/2·ln b) and
-:func:`uniform_law` (beta^2 = s/phi: the product range reaches the top segment).
+- :class:`SeparateLaws`: in-weights hyperbolic on [alpha, beta], out-weights of fixed magnitude m
+  (:class:`FixedMagnitudeLaw`), fair independent signs (docs/claims.md, coverage).  |a·b| = m·|a| is
+  log-uniform on [m·alpha, m·beta]; they give :meth:`~SeparateLaws.sample_in` and
+  :meth:`~SeparateLaws.sample_out` (every law has both: G's in- and out-weights).
+
+The laws the construction uses are :func:`separate_law` (the default: the optimal separate supports of
+k segments at scale w_max, docs/claims.md, coverage: ln|a| uniform on a log-width of exactly k·ln b,
+each segment of probability 1/k, c = 1/(4k)), :func:`hyperbolic_law` (one shared support of k segments
+at scale w_max, docs/claims.md, L4: ln(beta/alpha) = (k-1)·ln b, ln(alpha·beta) = ln s - (k+2)/2·ln b,
+c = 1/(8(k-1))) and :func:`uniform_law` (beta^2 = s/phi: the product range reaches the top segment).
 
 >>> g = hyperbolic(alpha="1e-3", beta=1)
 >>> g.segment_probability("1/100", "1/10").exact  # one decade of the three
@@ -49,14 +56,19 @@ if TYPE_CHECKING:  # numpy is imported by the samplers only: the bounds never ne
     import numpy as np
 
 __all__ = [
+    "FixedMagnitudeLaw",
     "HyperbolicLaw",
     "Law",
+    "SeparateLaws",
     "UniformLaw",
+    "fixed_magnitude",
     "hyperbolic",
     "hyperbolic_law",
     "law",
     "law_from_json",
     "optimal_support",
+    "optimal_supports",
+    "separate_law",
     "uniform",
     "uniform_law",
 ]
@@ -218,6 +230,14 @@ class HyperbolicLaw:
         sign = rng.integers(0, 2, size=shape, dtype=np.int8) * 2 - 1
         return mag * sign
 
+    def sample_in(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's in-weights: :meth:`sample` (one law for both factors: the shared support)."""
+        return self.sample(rng, shape)
+
+    def sample_out(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's out-weights: :meth:`sample` (one law for both factors: the shared support)."""
+        return self.sample(rng, shape)
+
     def as_json(self) -> dict[str, Any]:
         """The law as Ĝ's meta records it (floats for the sampler, exact forms for the record)."""
         return {
@@ -300,12 +320,128 @@ class UniformLaw:
         """float64 draws of U[-beta, beta] (G's streams)."""
         return rng.uniform(-self.beta_float, self.beta_float, size=shape)
 
+    def sample_in(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's in-weights: :meth:`sample`."""
+        return self.sample(rng, shape)
+
+    def sample_out(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's out-weights: :meth:`sample`."""
+        return self.sample(rng, shape)
+
     def as_json(self) -> dict[str, Any]:
         """The law as Ĝ's meta records it (alpha = 0: the lower end of |w|)."""
         return {"dist": self.dist.value, "alpha": 0.0, "beta": self.beta_float, "exact": {"beta": sp.sstr(self.beta)}}
 
 
-Law = HyperbolicLaw | UniformLaw
+def _uniform_cdf(u: sp.Expr, lo: sp.Expr, width: sp.Expr) -> sp.Expr:
+    """The CDF at the closed point u of a uniform law on [lo, lo + width] (log coordinates), the piece
+    chosen by certified comparison (exact ties decided symbolically, logs expanded)."""
+    t = sp.expand_log(u - lo, force=True)
+    if _cmp(t, sp.Integer(0)) <= 0:
+        return sp.Integer(0)
+    if _cmp(width, t) <= 0:
+        return sp.Integer(1)
+    return t / width
+
+
+def _cmp(a: sp.Expr, b: sp.Expr) -> int:
+    """The sign of a - b for closed real numbers: balls decide a strict order, sympy decides a tie (only
+    when the balls overlap: cheaper than :func:`_le`, which also checks separated balls for a tie)."""
+    if a == b:
+        return 0
+    with precision(256):
+        lo_a, hi_a = arb_to_interval(arb_of(a))
+        lo_b, hi_b = arb_to_interval(arb_of(b))
+    if hi_a < lo_b:
+        return -1
+    if hi_b < lo_a:
+        return 1
+    if _equal(a, b):
+        return 0
+    raise CertificationError(f"a={a}, b={b}: order not decided at 256 bits")
+
+
+@dataclass(frozen=True)
+class FixedMagnitudeLaw:
+    """|w| = m exactly, fair independent sign: the out-weight law of the separate supports
+    (docs/claims.md, coverage).  The point mass is the limit alpha = beta = m of the hyperbolic law
+    (which :func:`hyperbolic` refuses: ln(beta/alpha) = 0); build it with :func:`fixed_magnitude`."""
+
+    magnitude: sp.Expr
+
+    @cached_property
+    def magnitude_float(self) -> float:
+        """The float64 of m the sampler uses."""
+        return _float(self.magnitude)
+
+    def segment_probability(self, lo: Any, hi: Any) -> Enclosure:
+        """P(lo <= |w| <= hi): 1 if m lies in [lo, hi], else 0 (exact)."""
+        lo_, hi_ = _interval(lo, hi)
+        return enclose(sp.Integer(1 if _le(lo_, self.magnitude) and _le(self.magnitude, hi_) else 0))
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """float64 draws: m times a fair sign (one integer draw per weight: the same bits everywhere)."""
+        import numpy as np
+
+        sign = rng.integers(0, 2, size=shape, dtype=np.int8) * 2 - 1
+        return self.magnitude_float * sign.astype(np.float64)
+
+    def as_json(self) -> dict[str, Any]:
+        """The law as Ĝ's meta records it."""
+        return {"dist": "fixed", "magnitude": self.magnitude_float, "exact": {"magnitude": sp.sstr(self.magnitude)}}
+
+
+@dataclass(frozen=True)
+class SeparateLaws:
+    """G's hyperbolic weights with separate supports (docs/claims.md, coverage; L4 for c): the in-weights
+    |a| log-uniform on [alpha, beta] (``inner``), the out-weights |b| = m (``outer``), both signs fair and
+    independent.  |a·b| = m·|a| is log-uniform on [m·alpha, m·beta]; on the optimal supports
+    (:func:`optimal_supports`) that is exactly the region of the k segments, each of probability 1/k."""
+
+    inner: HyperbolicLaw
+    outer: FixedMagnitudeLaw
+
+    dist = Dist.HYPERBOLIC
+
+    def sample_in(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's in-weights: the hyperbolic law on [alpha, beta] (:meth:`HyperbolicLaw.sample`)."""
+        return self.inner.sample(rng, shape)
+
+    def sample_out(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """G's out-weights: m times a fair sign (:meth:`FixedMagnitudeLaw.sample`)."""
+        return self.outer.sample(rng, shape)
+
+    def _product_exact(self, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+        # ln|ab| = ln m + ln|a| is uniform on [ln(m·alpha), ln(m·beta)]; logs expanded so that ties cancel
+        base_lo = sp.expand_log(sp.log(self.outer.magnitude * self.inner.alpha), force=True)
+        width = sp.expand_log(sp.log(self.inner.beta / self.inner.alpha), force=True)
+        below = sp.Integer(0) if lo == 0 else _uniform_cdf(sp.log(lo), base_lo, width)
+        p = _uniform_cdf(sp.log(hi), base_lo, width) - below
+        return p if p.is_Rational else sp.simplify(p)
+
+    def product_segment_probability(self, lo: Any, hi: Any) -> Enclosure:
+        """P(lo <= |a·b| <= hi) = P(lo/m <= |a| <= hi/m) (lo may be 0; docs/claims.md, coverage)."""
+        lo_, hi_ = _interval(lo, hi)
+        return enclose(self._product_exact(lo_, hi_))
+
+    def segment_probabilities(self, *, k: Any, scale: Any = 1, base: Any = "phi") -> list[sp.Expr]:
+        """The exact P(|ab| in [s·b^(-t-1), s·b^(-t)]) for t = 1..k (docs/claims.md, coverage)."""
+        kk = check_int("k", k, minimum=1)
+        bb = parse_base(base)
+        sc = check_positive_expr("scale", scale)
+        return [self._product_exact(sc * bb ** (-t - 1), sc * bb ** (-t)) for t in range(1, kk + 1)]
+
+    def coverage(self, *, k: Any, scale: Any = 1, base: Any = "phi") -> Enclosure:
+        """c for these supports with fair signs: (1/4)·min over the k segments of P(|ab| in segment),
+        certified (docs/claims.md, L4 and coverage); 1/(4k) on the optimal supports."""
+        return _min_over_segments([enclose(p) for p in self.segment_probabilities(k=k, scale=scale, base=base)])
+
+    def as_json(self) -> dict[str, Any]:
+        """The laws as Ĝ's meta records them: the in-weights' and the out-weights'."""
+        return {"dist": self.dist.value, "support": "separate", "in": self.inner.as_json(), "out": self.outer.as_json()}
+
+
+Law = HyperbolicLaw | UniformLaw | SeparateLaws
 
 
 def _support(alpha: Any, beta: Any) -> tuple[sp.Expr, sp.Expr]:
@@ -361,6 +497,36 @@ def optimal_support(*, k_segments: int, base: Any = "phi", scale: Any = 1) -> Hy
     return HyperbolicLaw(sp.sqrt(sc) * bb ** ((centre - log_width) / 2), sp.sqrt(sc) * bb ** ((centre + log_width) / 2))
 
 
+def fixed_magnitude(*, magnitude: Any) -> FixedMagnitudeLaw:
+    """The law |w| = m (fair sign), m > 0 exact (docs/claims.md, coverage)."""
+    return FixedMagnitudeLaw(check_positive_expr("magnitude", magnitude))
+
+
+def optimal_supports(*, k_segments: int, base: Any = "phi", scale: Any = 1) -> SeparateLaws:
+    """The separate supports attaining the coverage optimum of the k segments of scale s (docs/claims.md,
+    coverage): out-weights |b| = m = sqrt(s)·b^(-(k+2)/4), in-weights log-uniform on
+    [m·b^(-k/2), m·b^(k/2)] (log-width exactly k·ln b), so |ab| is log-uniform on the region
+    [s·b^(-k-1), s·b^(-1)] of the k segments and each segment has probability exactly 1/k.
+
+    Assumptions: k >= 1 integer, base b > 1, scale s > 0.  Only m·|a| matters (ReLU is positively
+    homogeneous: (a, b) -> (t·a, b/t) changes no product); m is chosen so that ln m is the centre of
+    ln|a|'s interval (the centre of the shared support's law, ln(s)/2 - (k+2)/4·ln b).  For k = 1 the
+    region is the single segment [s/b^2, s/b].
+    """
+    kk = check_int("k", k_segments, minimum=1)
+    bb = parse_base(base)
+    sc = _exact_scale(scale)
+    m = sp.sqrt(sc) * bb ** (-sp.Rational(kk + 2, 4))
+    half = sp.Rational(kk, 2)  # half the log-width, in units of ln b
+    return SeparateLaws(HyperbolicLaw(m * bb ** (-half), m * bb**half), FixedMagnitudeLaw(m))
+
+
+def separate_law(*, k_segments: int, scale: Any) -> SeparateLaws:
+    """G's hyperbolic weights on the separate supports (the construction's default, docs/claims.md,
+    coverage): :func:`optimal_supports` of max(k, 1) golden-ratio segments at the target's scale w_max."""
+    return optimal_supports(k_segments=max(k_segments, 1), scale=scale)
+
+
 def hyperbolic_law(*, k_segments: int, scale: Any) -> HyperbolicLaw:
     """G's hyperbolic law: the optimal support of max(k, 1) golden-ratio segments at the target's scale
     w_max (ReLU is positively homogeneous, so input and output weights share one law)."""
@@ -392,6 +558,8 @@ def law_from_json(doc: Any) -> Law:
     if not isinstance(doc, dict):
         raise ParameterTypeError(f"law={doc!r}: expected a JSON object")
     d = choice(Dist, "dist", doc.get("dist"))
+    if d is Dist.HYPERBOLIC and "support" in doc:
+        return _separate_from_json(doc)
     exact = doc.get("exact")
     if not isinstance(exact, dict):
         raise ParameterTypeError(f"exact={exact!r}: expected the exact forms of the parameters")
@@ -401,6 +569,24 @@ def law_from_json(doc: Any) -> Law:
     else:
         out = uniform(beta=_parse_exact("beta", exact.get("beta")))
     if out.as_json() != {**doc, "dist": d.value}:
+        raise ParameterError(
+            f"law={doc}: does not match the law of its exact forms, {out.as_json()} (G would not regenerate)"
+        )
+    return out
+
+
+def _separate_from_json(doc: dict[str, Any]) -> SeparateLaws:
+    """:func:`law_from_json` for the separate supports: both laws' exact forms, and the floats they give."""
+    if doc.get("support") != "separate":
+        raise ParameterError(f"support={doc.get('support')!r}: expected 'separate'")
+    inner, outer = doc.get("in"), doc.get("out")
+    if not isinstance(inner, dict) or not isinstance(outer, dict) or not isinstance(outer.get("exact"), dict):
+        raise ParameterTypeError(f"law={doc!r}: expected the in- and out-weights' laws as JSON objects")
+    a = law_from_json(inner)
+    if not isinstance(a, HyperbolicLaw):
+        raise ParameterError(f"in={inner}: the in-weights' law must be hyperbolic")
+    out = SeparateLaws(a, fixed_magnitude(magnitude=_parse_exact("magnitude", outer["exact"].get("magnitude"))))
+    if out.as_json() != {**doc, "dist": Dist.HYPERBOLIC.value}:
         raise ParameterError(
             f"law={doc}: does not match the law of its exact forms, {out.as_json()} (G would not regenerate)"
         )

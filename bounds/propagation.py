@@ -31,8 +31,8 @@ sum_i log_b max{1, ||W_i||_2}: the extra term of C3, and grows with the depth th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -44,7 +44,7 @@ from logprune.bounds.golden import _k_exact
 from logprune.errors import ParameterError
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
 
-__all__ = ["Propagation", "error_bound_x", "propagate"]
+__all__ = ["Propagation", "Telescoped", "error_bound_x", "propagate"]
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,21 @@ class Propagation:
     k: int
     D: sp.Expr
     log_norm_sum: Enclosure  # sum_i ln max{1, ||W_i||_2}
-    source: str  # "x_max" or "F_max"
+    source: str  # "x_max" or "F_max"; "+ telescoped" once tightened
+    closed_form_k: int | None = None  # the closed form's k, when k was tightened
+
+    def tightened(self, k: int, eps_w: Callable[[int], sp.Expr]) -> Propagation:
+        """The same propagation at the tightened k (:class:`Telescoped`), eps_w = w_max·b^(-k)."""
+        ew = eps_w(k)
+        return replace(
+            self, eps_w=ew, eps_w_enclosure=enclose(ew), k=k, source=self.source + " + telescoped", closed_form_k=self.k
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "eps_w": self.eps_w_enclosure.as_json(),
             "k": self.k,
+            "closed_form_k": self.closed_form_k,
             "D": enclose(self.D).as_json(),
             "sum_log_max1_norm": self.log_norm_sum.as_json(),
             "bound_from": self.source,
@@ -91,6 +100,45 @@ def error_bound_x(
     return check_positive_expr("x_max", x_max) * (
         sp.Mul(*[ai + ew * di for ai, di in zip(a, d, strict=True)]) - sp.Mul(*a)
     )
+
+
+@dataclass(frozen=True)
+class Telescoped:
+    """The exact telescoped bound as a function of k: eps_w(k) = scale·b^(-k) (L3 at that scale) and
+    x_max·[prod(a_i + eps_w(k)·d_i) - prod a_i] <= eps (docs/claims.md, propagation; C2, C3).
+
+    The closed form's k (:func:`propagate`) always fits, and the bound grows with eps_w, so it shrinks with
+    k: :meth:`tighten` walks down from the closed form's k to the least k that fits.  This is the k that
+    ``construct`` uses in the certified mode and that the Orseau rows of ``logprune bounds`` report.
+    Arguments are checked exact values (widths n_0..n_l, a_i >= ||W_i||_2 > 0, scale = w_max > 0)."""
+
+    eps: Fraction
+    widths: tuple[int, ...]
+    norms: tuple[sp.Expr, ...]
+    scale: sp.Expr
+    x_max: sp.Expr
+    base: sp.Expr = sp.GoldenRatio
+    inputs_nonnegative: bool = False
+
+    def eps_w(self, k: int) -> sp.Expr:
+        """The per-weight accuracy scale·b^(-k) at k segments (exact)."""
+        return self.scale * self.base ** (-k)
+
+    def fits(self, k: int) -> bool:
+        """Is the certified upper end of the telescoped bound at eps_w(k) at most eps?"""
+        d = _dims(self.widths, self.inputs_nonnegative)
+        ew = self.eps_w(k)
+        bound = self.x_max * (
+            sp.Mul(*[ai + ew * di for ai, di in zip(self.norms, d, strict=True)]) - sp.Mul(*self.norms)
+        )
+        return bool(enclose(bound).upper <= self.eps)
+
+    def tighten(self, k: int) -> int:
+        """The least k' <= k (and >= 1) that fits, given that k fits (fits is monotone in k)."""
+        k = max(k, 1)
+        while k > 1 and self.fits(k - 1):
+            k -= 1
+        return k
 
 
 def propagate(

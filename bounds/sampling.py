@@ -20,10 +20,17 @@ L3 (golden-ratio decomposition).  One hyperbolic sample lands in a given segment
 with probability >= c (:func:`logprune.bounds.hyperbolic.coverage`, docs/claims.md, L4); k segments:
 events = k.
 Hence ln(k/delta)/c = O(k·log(k/delta)) = Õ(log 1/eps · log 1/delta) samples per weight.
+
+Blocks with designed signs (docs/claims.md, coverage).  :func:`block_failure` is the probability that
+none of a block's P neurons covers one (weight, branch, segment) event: (1 - c)^P for fair signs;
+(1 - 2c)^P for designed signs on a one-branch layer (every in-weight has the branch's sign);
+(1 - 2c)^floor(P/2) on a two-branch layer (the block alternates +, -: each branch gets at least
+floor(P/2) neurons).  :func:`block_size` is the least P whose union bound over every event is <= delta.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +38,7 @@ import sympy as sp
 
 from logprune.bounds import hyperbolic, uniform
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
+from logprune.choices import Signs, choice
 from logprune.errors import ParameterError
 from logprune.validation import check_int, check_open_unit, check_positive, sympy_rational
 
@@ -41,6 +49,8 @@ __all__ = [
     "L2_probability_uniform",
     "L2_samples",
     "L3_samples",
+    "block_failure",
+    "block_size",
     "samples_for_confidence",
 ]
 
@@ -139,3 +149,76 @@ def L3_samples(*, k_segments: int, delta: Any) -> dict[str, Any]:
     n = _samples(c, kk, d)
     upper = certified_ceiling(sp.log(kk / sympy_rational(d)) / c)
     return {"c": c, "samples": n, "slides_form": upper, "asymptotic": "Õ(log(1/eps) log(1/delta))"}
+
+
+def _rational_c(c: Any) -> Fraction:
+    """A coverage constant 0 < c <= 1/2, exact rational (the designed blocks use 1 - 2c >= 0)."""
+    cc = sp.sympify(c) if isinstance(c, sp.Expr) else sympy_rational(check_open_unit("c", c))
+    if not (isinstance(cc, sp.Rational) and 0 < cc <= sp.Rational(1, 2)):
+        raise ParameterError(f"c={c}: need a rational coverage constant with 0 < c <= 1/2")
+    return Fraction(int(cc.p), int(cc.q))
+
+
+def _failure(c: Fraction, size: int, signs: Signs, branches: int) -> Fraction:
+    if signs is Signs.IID:
+        return (1 - c) ** size
+    return (1 - 2 * c) ** (size if branches == 1 else size // 2)
+
+
+def block_failure(*, c: Any, size: int, signs: Any = Signs.IID, branches: int = 2) -> sp.Rational:
+    """P(no neuron of a block of ``size`` covers one (weight, branch, segment) event), exact upper bound
+    (docs/claims.md, coverage): (1 - c)^P with fair signs, (1 - 2c)^P with designed signs on a one-branch
+    layer, (1 - 2c)^floor(P/2) on a two-branch layer.
+
+    Assumptions: c is the fair-sign coverage constant of G's law (a rational in (0, 1/2]), the P
+    neurons independent; designed signs: a one-branch layer's in-weights all have the branch's sign,
+    a two-branch layer's alternate (each branch gets ceil(P/2) or floor(P/2) neurons).  On two-branch
+    layers (1 - 2c)^(P/2) <= (1 - c)^P (1 - 2c <= (1 - c)^2): designed signs never need more neurons.
+
+    >>> block_failure(c="1/4", size=3), block_failure(c="1/4", size=3, signs="designed", branches=2)
+    (27/64, 1/2)
+    """
+    cc = _rational_c(c)
+    p = check_int("size", size, minimum=0)
+    s = choice(Signs, "signs", signs)
+    b = check_int("branches", branches, minimum=1, maximum=2)
+    f = _failure(cc, p, s, b)
+    return sp.Rational(f.numerator, f.denominator)
+
+
+def block_size(*, c: Any, events: Sequence[tuple[int, int]], signs: Any = Signs.IID, delta: Any) -> int:
+    """The least P with sum over ``events`` = [(branches, E), ...] of E·failure(P) <= delta, failure of
+    :func:`block_failure` (docs/claims.md, coverage and pooling-B): one block size for every layer, E the
+    (weight, branch, segment) events of the layers with that number of branches.
+
+    Assumptions: as :func:`block_failure`; the union bound over every event (no independence needed).
+    Fair signs: the sum is (sum E)·(1 - c)^P (:func:`samples_for_confidence`).
+
+    >>> block_size(c="1/36", events=[(1, 100)], delta="1/100")
+    327
+    >>> block_size(c="1/36", events=[(1, 100)], signs="designed", delta="1/100")
+    162
+    """
+    cc = _rational_c(c)
+    s = choice(Signs, "signs", signs)
+    d = check_open_unit("delta", delta)
+    ev = [(check_int("branches", b, minimum=1, maximum=2), check_int("events", e, minimum=0)) for b, e in events]
+    total = sum(e for _, e in ev)
+    if total == 0:
+        return 0
+    if s is Signs.IID:
+        return _samples(sp.Rational(cc.numerator, cc.denominator), total, d)
+
+    def fits(p: int) -> bool:
+        return sum(e * _failure(cc, p, s, b) for b, e in ev) <= d
+
+    # (1 - 2c)^floor(P/2) bounds every term: twice the fair-sign count for 2c bounds P from above
+    hi = 2 * _samples(sp.Rational(2 * cc.numerator, cc.denominator), total, d) if cc < Fraction(1, 2) else 2
+    lo = -1  # fits(hi); the least fitting P lies in (lo, hi]: fits is monotone in P
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi

@@ -54,6 +54,8 @@ def snapshot() -> dict[str, Any]:
     out["coverage"] = {
         str(k): {
             "hyperbolic": _exact(hyperbolic.coverage(k)),
+            "separate": _exact(hyperbolic.coverage_separate(k)),
+            "designed": _exact(hyperbolic.coverage_designed(k)),
             "digest": _exact(hyperbolic.coverage_digest(k)),
             "uniform_lower": str(uniform.coverage(k_segments=k).lower),
         }
@@ -84,12 +86,15 @@ def snapshot() -> dict[str, Any]:
                 for r in theorems.rows(st):
                     j = r.as_json()
                     rows[f"n={n}|l={ll}|eps={e}|{r.name}"] = {
+                        "bound": j["bound"],
                         "status": j["status"],
                         "depth": j["depth"],
                         "width": j["width"],
                         "neurons": j["neurons"],
-                        "weights": j["weights"],
-                        "neurons_per_weight": j["neurons_per_weight"]["exact"],
+                        "sampled_weights": j["sampled_weights"],
+                        "dense_weights": j["dense_weights"],
+                        "sampled_weights_per_target_weight": _exact(j["sampled_weights_per_target_weight"]),
+                        "symbolic": j["symbolic"],
                         **({"k": j["k"], "c": j["c"]} if "k" in j else {}),
                     }
     out["theorems"] = rows

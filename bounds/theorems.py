@@ -37,9 +37,10 @@ Rows.
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -48,8 +49,11 @@ import sympy as sp
 from logprune.bounds.batch import _M
 from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
-from logprune.bounds.hyperbolic import _coverage
-from logprune.bounds.propagation import Propagation, _propagate
+from logprune.bounds.hyperbolic import _coverage_separate
+from logprune.bounds.lower import LowerBound, _counting, _entropy_h2, _param_counting
+from logprune.bounds.malach import malach_parameters
+from logprune.bounds.propagation import Propagation, Telescoped, _propagate
+from logprune.bounds.rss_default import calibrated_row
 from logprune.bounds.sampling import _samples
 from logprune.errors import ParameterError
 from logprune.validation import (
@@ -62,7 +66,7 @@ from logprune.validation import (
     sympy_rational,
 )
 
-__all__ = ["Row", "Setting", "rows", "setting"]
+__all__ = ["PENSIA_C", "Bound", "Row", "Setting", "Status", "rows", "setting"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Setting:
     base: str = "phi"
     inputs_nonnegative: bool = False
     layer_widths: tuple[int, ...] | None = None  # n_0..n_l of a real model (None: all n)
+    pensia_c: Fraction | None = None  # Pensia et al.'s universal constant, if the user gives one
 
     @property
     def base_value(self) -> sp.Expr:
@@ -144,6 +149,7 @@ class Setting:
             "norms": [sp.sstr(v) for v in res["norms"]],
             "base": self.base,
             "inputs_nonnegative": self.inputs_nonnegative,
+            "pensia_c": None if self.pensia_c is None else str(self.pensia_c),
         }
 
 
@@ -160,6 +166,7 @@ def setting(
     base: Any = "phi",
     inputs_nonnegative: bool = False,
     widths: Sequence[Any] | None = None,
+    pensia_c: Any | None = None,
 ) -> Setting:
     """Validate a size question, once; ``norms`` has one upper bound of ||W_i||_2 per layer, or one for all.
     Either ``n`` and ``layers`` (dense n×n layers) or ``widths`` = [n_0, ..., n_l] (a real model)."""
@@ -190,44 +197,87 @@ def setting(
             raise ParameterError(f"norms={list(norms)}: give one value or one per layer (layers={ll})")
         nm = tuple(vals)
     bb = parse_base(base)
-    return Setting(nn, ll, e, d, wm, xm, fm, nm, "phi" if bb is sp.GoldenRatio else sp.sstr(bb), inputs_nonnegative, lw)
+    pc = None if pensia_c is None else check_positive("pensia_c", pensia_c)
+    base_s = "phi" if bb is sp.GoldenRatio else sp.sstr(bb)
+    return Setting(nn, ll, e, d, wm, xm, fm, nm, base_s, inputs_nonnegative, lw, pc)
+
+
+class Bound(enum.StrEnum):
+    """Which side of the truth a row is on."""
+
+    UPPER = "upper"  # a construction: this many suffice
+    LOWER = "lower"  # an impossibility: fewer never suffice
+
+
+class Status(enum.StrEnum):
+    """What stands behind a row's numbers."""
+
+    PROVEN = "proven"  # derived here, with our own constants, and proven in proofs/
+    PUBLISHED = "published"  # a published statement whose constant we take from the user (or show as a symbol)
+    CONJECTURAL = "conjectural"  # an accounting we know not to be a proof (see the row's note)
+    EMPIRICAL = "empirical"  # measured (with its confidence), not proven
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the comparison table."""
+    """One line of the comparison table, in one unit for every row (docs/claims.md, C1, C2, C3, counting).
+
+    Counts of G: ``depth``, ``width`` (its 2l layers), ``neurons`` (inputs excluded), ``sampled_weights``
+    (the weights a pruning may keep: those the construction looks at), ``dense_weights`` (every weight of
+    the fully connected G the theorem assumes), each also per target weight.  The primary unit is
+    sampled weights of G per target weight.  A number is ``None`` where a constant is unknown (then
+    ``symbolic`` gives the formula with the constant as a named symbol) or where a lower bound does not
+    determine it (depth, width and neurons of a lower bound).
+    """
 
     name: str
     claim: str
-    status: str  # "proven" | "published" | "conjectural"
+    bound: Bound
+    status: Status
     depth: int | None
     width: tuple[int, ...] | None
     neurons: int | None
-    weights: int | None
-    neurons_per_weight: Enclosure
+    sampled_weights: int | None
+    dense_weights: int | None
+    neurons_per_target_weight: Enclosure | None
+    sampled_weights_per_target_weight: Enclosure | None
+    dense_weights_per_target_weight: Enclosure | None
     asymptotic: str
     note: str
     pooling: str | None = None
+    symbolic: str | None = None
+    ratio_to_lower_bound: Enclosure | None = None
+    lower_bound_used: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
+        def enc(e: Enclosure | None) -> dict[str, Any] | None:
+            return None if e is None else e.as_json()
+
         return {
             "name": self.name,
             "claim": self.claim,
-            "status": self.status,
+            "bound": self.bound.value,
+            "status": self.status.value,
             "pooling": self.pooling,
             "depth": self.depth,
             "width": None if self.width is None else list(self.width),
             "neurons": self.neurons,
-            "weights": self.weights,
-            "neurons_per_weight": self.neurons_per_weight.as_json(),
+            "sampled_weights": self.sampled_weights,
+            "dense_weights": self.dense_weights,
+            "neurons_per_target_weight": enc(self.neurons_per_target_weight),
+            "sampled_weights_per_target_weight": enc(self.sampled_weights_per_target_weight),
+            "dense_weights_per_target_weight": enc(self.dense_weights_per_target_weight),
+            "symbolic": self.symbolic,
+            "ratio_to_lower_bound": enc(self.ratio_to_lower_bound),
+            "lower_bound_used": self.lower_bound_used,
             "asymptotic": self.asymptotic,
             "note": self.note,
             **self.extra,
         }
 
 
-def _sizes(widths: Sequence[int], intermediate: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
+def _dense(widths: Sequence[int], intermediate: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
     """G's 2l layer widths, neurons (inputs excluded) and weights (fully connected)."""
     g: list[int] = []
     weights = 0
@@ -237,20 +287,50 @@ def _sizes(widths: Sequence[int], intermediate: Sequence[int]) -> tuple[tuple[in
     return tuple(g), sum(g), weights
 
 
-def _row(
+def _per(total: int, st: Setting) -> Enclosure:
+    return enclose(sp.Rational(total, st.target_weights))
+
+
+def _upper(
     name: str,
     claim: str,
-    status: str,
+    status: Status,
     st: Setting,
     intermediate: Sequence[int],
+    sampled: int,
     asym: str,
     note: str,
     pooling: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Row:
-    widths, neurons, weights = _sizes(st.widths, intermediate)
-    npw = enclose(sp.Rational(neurons, st.target_weights))
-    return Row(name, claim, status, 2 * st.layers, widths, neurons, weights, npw, asym, note, pooling, extra or {})
+    """An upper row from G's intermediate widths and its count of sampled (keepable) weights."""
+    widths, neurons, dense = _dense(st.widths, intermediate)
+    return Row(
+        name,
+        claim,
+        Bound.UPPER,
+        status,
+        2 * st.layers,
+        widths,
+        neurons,
+        sampled,
+        dense,
+        _per(neurons, st),
+        _per(sampled, st),
+        _per(dense, st),
+        asym,
+        note,
+        pooling,
+        extra=extra or {},
+    )
+
+
+def _without_numbers(
+    name: str, claim: str, bound: Bound, status: Status, depth: int | None, asym: str, note: str, **kw: Any
+) -> Row:
+    """A row whose numbers are unknown (a constant not available) or not computed (outside a stated domain):
+    every count is null, ``note`` says why."""
+    return Row(name, claim, bound, status, depth, None, None, None, None, None, None, None, asym, note, **kw)
 
 
 def _branches(st: Setting) -> tuple[int, ...]:
@@ -260,7 +340,11 @@ def _branches(st: Setting) -> tuple[int, ...]:
 @functools.lru_cache(maxsize=64)
 def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
     """(propagation, c, number of events E, pool size P) shared by the Orseau rows (docs/claims.md, C2,
-    C3, pooling-A, pooling-B); cached: the rows and the proofs ask it for the same setting."""
+    C3, pooling-A, pooling-B); cached: the rows and the proofs ask it for the same setting.
+
+    k is the TIGHTENED k (docs/claims.md, propagation): the least k whose exact telescoped bound at
+    eps_w = w_max·b^(-k) is certainly <= eps, starting from the closed form's k, as ``construct`` does.
+    With only F_max (no x_max) the closed form's k is used (the telescoped identity needs x_max)."""
     res = st.resolved()
     prop = _propagate(
         st.eps,
@@ -272,8 +356,19 @@ def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
         st.base_value,
         st.inputs_nonnegative,
     )
+    if res["x_max"] is not None and prop.k >= 1:
+        tele = Telescoped(
+            st.eps,
+            tuple(st.widths),
+            tuple(res["norms"]),
+            res["w_max"],
+            res["x_max"],
+            st.base_value,
+            st.inputs_nonnegative,
+        )
+        prop = prop.tightened(tele.tighten(prop.k), tele.eps_w)
     k = max(prop.k, 1)
-    c = _coverage(k)
+    c = _coverage_separate(k)  # separate supports for in- and out-weights, as construct draws G
     br = _branches(st)
     events = sum(br[i] * st.layer_weights(i) * k for i in range(st.layers))
     pool = _samples(c, events, st.delta)
@@ -281,55 +376,71 @@ def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
 
 
 def rows(st: Setting) -> list[Row]:
-    """Every row of the comparison table for one setting (see module doc for each statement)."""
-    n, ll, e, d = st.n, st.layers, sympy_rational(st.eps), sympy_rational(st.delta)
+    """Every row of the comparison table for one setting (see module doc for each statement), upper rows
+    first, then the lower bounds; every upper row with a number carries its ratio to the best lower bound."""
+    uppers = _upper_rows(st)
+    lowers = _lower_rows(st)
+    best = max(
+        (
+            r
+            for r in lowers
+            if r.sampled_weights_per_target_weight is not None
+            and r.extra.get("applies", True)
+            and r.sampled_weights_per_target_weight.lower > 0  # a ratio to 0 says nothing
+        ),
+        key=lambda r: r.sampled_weights_per_target_weight.lower,  # type: ignore[union-attr]
+        default=None,
+    )
+    out: list[Row] = []
+    for r in uppers:
+        if best is not None and r.sampled_weights_per_target_weight is not None:
+            assert best.sampled_weights_per_target_weight is not None
+            ratio = enclose(r.sampled_weights_per_target_weight.exact / best.sampled_weights_per_target_weight.exact)
+            r = replace(r, ratio_to_lower_bound=ratio, lower_bound_used=best.name)
+        out.append(r)
+    return out + lowers
+
+
+def _upper_rows(st: Setting) -> list[Row]:
+    ll = st.layers
     wd, lw = st.widths, [st.layer_weights(i) for i in range(ll)]  # n_i, and n_(i+1)·n_i per layer
     out: list[Row] = []
-
-    per_weight = certified_ceiling(sp.Integer(n) ** 3 * ll**2 / e**2 * sp.log(n * ll / d))
-    out.append(
-        _row(
-            "malach2020",
-            "C1",
-            "published",
-            st,
-            [per_weight * m for m in lw],
-            "O(n^3 l^2/eps^2 log(n l/delta)) neurons per target weight",
-            "uniform weights; slides' form with the paper's constant shown as 1"
-            + ("" if st.malach else "; Malach's assumptions are not those of this setting"),
-        )
-    )
+    out.append(_malach(st))
 
     prop, c, events, pool = orseau_parameters(st)
     claim = "C2" if st.malach else "C3"
     asym = (
-        "Õ(log(n l/eps)) neurons per target weight"
+        "Õ(log(n l/eps)) sampled weights per target weight"
         if st.malach
-        else "Õ(log(n l w_max F_max/eps) + Σ_i log max{1, ||W_i||_2}) neurons per target weight"
+        else "Õ(log(n l w_max F_max/eps) + Σ_i log max{1, ||W_i||_2}) sampled weights per target weight"
     )
     common = {"k": prop.k, "c": sp.sstr(c), "events": events, "pool": pool, "propagation": prop.as_json()}
     out.append(
-        _row(
+        _upper(
             "orseau2020",
             claim,
-            "proven",
+            Status.PROVEN,
             st,
             [pool * m for m in lw],
+            sum(2 * pool * m for m in lw),  # each neuron of a dedicated pool: one in- and one out-weight
             asym,
-            "hyperbolic weights, golden-ratio greedy; a dedicated pool of P neurons per target weight",
+            "hyperbolic weights, golden-ratio greedy; a dedicated pool of P neurons per target weight "
+            "(2P sampled weights: one in-, one out-weight each)",
             pooling="A",
             extra=common,
         )
     )
     out.append(
-        _row(
+        _upper(
             "orseau2020_shared",
             claim,
-            "proven",
+            Status.PROVEN,
             st,
             [pool * wd[i] for i in range(ll)],
+            sum(wd[i] * pool * (1 + wd[i + 1]) for i in range(ll)),  # a block: P in-weights, P·n_i out-weights
             asym,
-            "pooling (B): one block of P neurons per input neuron, shared by all outputs (proofs/pooling_b.py)",
+            "pooling (B): one block of P neurons per input neuron, shared by all outputs "
+            "(P·(1 + n_i) sampled weights per block; proofs/pooling_b.py)",
             pooling="B",
             extra=common,
         )
@@ -340,46 +451,239 @@ def rows(st: Setting) -> list[Row]:
     m_layer = [br[i] * lw[i] for i in range(ll)]
     batch_widths = [_M(c, m_layer[i], categories, st.delta) for i in range(ll)]
     out.append(
-        _row(
+        _upper(
             "orseau2020_batch",
             claim,
-            "conjectural",
+            Status.CONJECTURAL,
             st,
             batch_widths,
+            sum(batch_widths[i] * (wd[i] + wd[i + 1]) for i in range(ll)),  # any neuron may serve any weight
             asym,
             "slides' L4 accounting: categories are not i.i.d. across target weights (see bounds.theorems)",
             pooling="batch",
             extra={"k": prop.k, "c": sp.sstr(c), "categories": categories},
         )
     )
+    out.append(_pensia(st))
+    out.append(_subset_sum_calibrated(st, prop))
+    return out
 
-    pensia_blocks = [certified_ceiling(sp.log(sp.Integer(m) * ll / sp.Min(e, d))) for m in lw]
-    out.append(
-        _row(
+
+def _subset_sum_calibrated(st: Setting, prop: Propagation) -> Row:
+    """Subset-sum on a uniform G with designed signs, blocks from the recorded RSS calibration (EMPIRICAL;
+    :mod:`~logprune.bounds.rss_default`): at the per-weight accuracy eps_w of the Orseau rows (tightened,
+    docs/claims.md, propagation), n = the calibrated block at eps_w/w_max per input neuron and branch, each
+    neuron with one in-weight and n_i out-weights.  Its guarantee is per weight (failure <= delta_w at the
+    calibration's confidence), not a union bound over all weights: a G of this size is expected to leave
+    about delta_w of the weights uncovered."""
+    ratio = enclose(prop.eps_w / st.resolved()["w_max"]).lower  # a smaller ratio: a finer, larger row
+    row = calibrated_row(ratio)
+    asym = "O(log 1/eps_w) products per target weight (Lueker), calibrated"
+    if row is None:
+        return _without_numbers(
+            "subset_sum_calibrated",
+            "subset-sum",
+            Bound.UPPER,
+            Status.EMPIRICAL,
+            None,
+            asym,
+            f"eps_w/w_max = {float(ratio):.3g} is finer than the recorded RSS calibration's grid",
+        )
+    br, wd, ll = _branches(st), st.widths, st.layers
+    block = int(row["n"])
+    ints = [wd[i] * block * br[i] for i in range(ll)]
+    return _upper(
+        "subset_sum_calibrated",
+        "subset-sum",
+        Status.EMPIRICAL,
+        st,
+        ints,
+        sum(ints[i] * (1 + wd[i + 1]) for i in range(ll)),
+        asym,
+        f"uniform G, designed signs, optimal pruner; block n = {block} per input neuron and branch from the RSS "
+        f"calibration at eps = {row['eps']} (<= eps_w/w_max): per-weight failure <= delta_w = {row['delta_w']} at "
+        f"{100 * row['confidence']:g}% confidence (Clopper-Pearson, {row['trials']} trials), NOT a union bound over "
+        "all weights",
+        pooling="B",
+        extra={"calibration": {k: row[k] for k in ("law", "eps", "n", "delta_w", "confidence", "trials", "seed")}},
+    )
+
+
+MALACH_PUBLISHED = "O(n^3 l^2/eps^2 log(n l/delta)) neurons per target weight (published)"
+
+
+def _malach(st: Setting) -> Row:
+    """Malach et al.'s construction with our own constants (docs/claims.md, C1): L1 per weight, a union bound
+    over all weights, the propagation of errors (:mod:`~logprune.bounds.malach`); the published O-form beside."""
+    try:
+        mp = malach_parameters(st)
+    except ParameterError as err:  # w_max > 1: L1's windows need |w| <= 1
+        return _without_numbers(
+            "malach2020",
+            "C1",
+            Bound.UPPER,
+            Status.PROVEN,
+            None,
+            MALACH_PUBLISHED,
+            f"does not apply to this setting: {err}",
+        )
+    return _upper(
+        "malach2020",
+        "C1",
+        Status.PROVEN,
+        st,
+        list(mp.intermediate),
+        sum(2 * mp.pool * m for m in mp.layer_weights),
+        MALACH_PUBLISHED,
+        "uniform weights, two-neuron decomposition (L1) with our own constants: a dedicated pool of N neurons "
+        "per target weight (2N sampled weights), union bound over 2 parts per weight, one branch"
+        + ("" if st.malach else "; Malach's assumptions replaced by this setting's (C3 form)"),
+        extra={"malach": mp.as_json()},
+    )
+
+
+PENSIA_C = sp.Symbol("C", positive=True)
+
+
+def _pensia(st: Setting) -> Row:
+    """Pensia et al.'s row: blocks of C·ln(n_(i-1)·n_i·l/min(eps, delta)) neurons per input neuron, each
+    neuron with one in-weight and n_i out-weights; C is their universal constant (published, not available
+    to us): numeric only when the user gives it (``pensia_c``), else the formula with C as a symbol."""
+    ll, e, d = st.layers, sympy_rational(st.eps), sympy_rational(st.delta)
+    wd, lw = st.widths, [st.layer_weights(i) for i in range(st.layers)]
+    logs = [sp.log(sp.Integer(m) * ll / sp.Min(e, d)) for m in lw]
+    formula = sp.Add(*[wd[i] * (1 + wd[i + 1]) * PENSIA_C * logs[i] for i in range(ll)]) / st.target_weights
+    asym = "O(log(n l/min(eps, delta))) width factor per target neuron"
+    if st.pensia_c is None:
+        return Row(
             "pensia2020",
             "subset-sum",
-            "published",
-            st,
-            [wd[i] * pensia_blocks[i] for i in range(ll)],
-            "O(log(n l/min(eps, delta))) width factor per target neuron",
-            "uniform weights, subset-sum; the universal constant C is shown as 1",
+            Bound.UPPER,
+            Status.PUBLISHED,
+            2 * ll,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            asym,
+            "uniform weights, subset-sum; the universal constant C is not available to us: give --pensia-c C",
+            symbolic=sp.sstr(formula),
         )
+    cc = sympy_rational(st.pensia_c)
+    blocks = [certified_ceiling(cc * lg) for lg in logs]
+    row = _upper(
+        "pensia2020",
+        "subset-sum",
+        Status.PUBLISHED,
+        st,
+        [wd[i] * blocks[i] for i in range(ll)],
+        sum(wd[i] * blocks[i] * (1 + wd[i + 1]) for i in range(ll)),
+        asym,
+        f"uniform weights, subset-sum; the universal constant C = {st.pensia_c} is the user's (--pensia-c)",
+    )
+    return replace(row, symbolic=sp.sstr(formula))
+
+
+#: Kept weights per target weight of the entropy row: one in- and one out-weight per target weight, the
+#: sparsest ticket of the two-layer realisation (docs/claims.md, entropy).
+ENTROPY_KAPPA = 2
+
+
+def _lower_row(lb: LowerBound, applies: bool, asym: str, note: str, extra: dict[str, Any] | None = None) -> Row:
+    return Row(
+        lb.name,
+        lb.claim,
+        Bound.LOWER,
+        Status.PROVEN,
+        None,
+        None,
+        None,
+        lb.total,
+        None,
+        None,
+        lb.per_target_weight,
+        None,
+        asym,
+        note,
+        symbolic=sp.sstr(lb.expression),
+        extra={"applies": applies, "scope": lb.scope, **(extra or {})},
     )
 
-    per_weight_lb = enclose(sp.log(1 / e) / sp.log(2))
-    lb_weights = certified_ceiling(st.target_weights * sp.log(1 / e) / sp.log(2))
-    out.append(
-        Row(
-            "counting_lower_bound",
-            "counting",
-            "proven",
-            None,
-            None,
-            None,
-            lb_weights,
-            per_weight_lb,
-            "Ω(log 1/eps) sampled weights per target weight",
-            "2^N masks over N sampled weights: N >= log2(1/eps) per target weight (a count of sampled weights)",
+
+def _lower_rows(st: Setting) -> list[Row]:
+    """The lower bounds (docs/claims.md, counting, param-counting, entropy), in the table's unit.
+
+    counting applies to every upper row (each approximates every target weight within eps_w <= eps).  The
+    one-layer bounds (param-counting, entropy) are for function approximation of every d×d layer of
+    spectral norm <= r: they apply to a one-layer square setting without Malach's sparsity assumption, with
+    r = min(a_1, w_max) (that ball lies in the setting's class: |W_ij| <= ||W||_2); otherwise they are shown
+    for one n×n layer with r = 1, for reference, and not used for the ratios."""
+    res = st.resolved()
+    e, d = st.eps, st.delta
+    w_max = res["w_max"]
+    wm = _rational_below(w_max)
+    rows_out = [
+        _lower_row(
+            _counting(st.target_weights, e, d, wm),
+            True,
+            "Ω(log(w_max/eps)) sampled weights per target weight",
+            "2^N prunings of N sampled weights must eps-cover every target weight in [-w_max, w_max] "
+            "(w.p. >= 1 - delta): N >= m·log2(w_max/eps) + log2(1 - delta)",
+        )
+    ]
+    square = st.layers == 1 and st.widths[0] == st.widths[1]
+    applies = square and not st.malach
+    dd = st.widths[0] if square else st.n
+    r = min(_rational_below(res["norms"][0]), wm) if applies else Fraction(1)
+    scope = "" if applies else f"; one {dd}×{dd} layer with ||W||_2 <= 1, shown for reference (not this setting)"
+    rows_out.append(
+        _lower_row(
+            _param_counting(dd, e, d, r),
+            applies,
+            "Ω(d^2 log(1/eps)) sampled weights for a d×d layer",
+            "Pensia et al.'s parameter counting: N >= d^2·log2(r/(2 eps)) + log2(1 - delta)" + scope,
+            extra={"d": dd, "norm": str(r)},
         )
     )
-    return out
+    kept = ENTROPY_KAPPA * dd * dd
+    try:
+        ent = _entropy_h2(dd, e, d, kept, r)
+    except ParameterError as err:  # the exact binomial search is beyond its stated budget
+        rows_out.append(
+            _without_numbers(
+                "natale2024_lower_bound",
+                "entropy",
+                Bound.LOWER,
+                Status.PROVEN,
+                None,
+                "n·H2(k/n) >= d^2 log2(r/(2 eps)) + log2(1 - delta)",
+                f"not computed here: {err}",
+                extra={"applies": False},
+            )
+        )
+    else:
+        rows_out.append(
+            replace(
+                _lower_row(
+                    ent,
+                    applies,
+                    "n·H2(k/n) >= d^2 log2(r/(2 eps)) + log2(1 - delta) for tickets of k kept weights",
+                    f"Natale et al.'s entropy bound for sparse tickets, k = {ENTROPY_KAPPA} kept weights per target "
+                    "weight (H2 form, certified)" + scope,
+                    extra={"d": dd, "norm": str(r), "kept": kept, "kept_per_target_weight": ENTROPY_KAPPA},
+                ),
+                name="natale2024_lower_bound",
+            )
+        )
+    return rows_out
+
+
+def _rational_below(x: sp.Expr) -> Fraction:
+    """x itself if rational, else a certified rational lower bound (a smaller w_max or norm gives a valid,
+    smaller lower bound: the class of targets shrinks)."""
+    if isinstance(x, sp.Rational):
+        return Fraction(int(x.p), int(x.q))
+    return enclose(x).lower

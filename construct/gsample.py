@@ -8,8 +8,9 @@ The keepable weights of block j are drawn from ``SeedSequence(seed, spawn_key=(t
 and ``SeedSequence(seed, spawn_key=(t + 1, j, 0))`` (out-weights), neuron-major, always at the plan's
 block size P (build and verify draw the same P; adaptive blocks use prefixes of that one draw, so they
 are nested).  Across two different P the draws are prefixes of each other only for laws that draw
-element by element: the uniform law, and the hyperbolic law with designed signs; the hyperbolic law with
-fair signs draws every magnitude, then every sign, so a block of P is not the first P neurons of a block
+element by element: the uniform law, the out-weights of fixed magnitude (one sign draw each), and the
+hyperbolic in-weights with designed signs; the hyperbolic law with fair signs draws every magnitude,
+then every sign, so a block of P is not the first P neurons of a block
 of 2P, and success is not monotone in P across plans (it is within one plan's prefixes); every
 other weight of G (never kept: an in-weight from another input, an out-weight of a per-weight neuron
 towards another output) has its own stream ``(t, j, 1 + column)`` and is never drawn.  So any block
@@ -54,15 +55,16 @@ def block_weights(
     branches: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keepable weights of block ``block`` of target layer ``layer``: (a, b) with b of shape (n_out, P)
-    and a of shape (P,) (shared) or (n_out, P) (per-weight); ``law`` has ``sample(rng, shape)``.
+    and a of shape (P,) (shared) or (n_out, P) (per-weight); ``law`` has ``sample_in(rng, shape)`` and
+    ``sample_out(rng, shape)`` (the separate supports draw in- and out-weights from different laws).
     ``signs=designed``: the in-weights keep their drawn magnitudes and take the designed signs
     (:func:`designed_signs`, ``branches`` of the layer); the out-weights keep their fair signs."""
     t = 2 * layer
     # drawn neuron-major, (P, ...) then transposed: a prefix of this draw is a smaller block of the same
     # draw (what adaptive blocks use); across draws of other sizes see the module doc
-    a = law.sample(block_rng(seed, t, block), pool.in_shape(size, n_out))
+    a = law.sample_in(block_rng(seed, t, block), pool.in_shape(size, n_out))
     if signs is Signs.DESIGNED:  # the same draws (magnitudes and the stream's state), other signs
         pattern = designed_signs(size, branches)
         a = np.abs(a) * (pattern if a.ndim == 1 else pattern[:, None])
-    b = np.ascontiguousarray(law.sample(block_rng(seed, t + 1, block), (size, n_out)).T)  # row-major for speed
+    b = np.ascontiguousarray(law.sample_out(block_rng(seed, t + 1, block), (size, n_out)).T)  # row-major for speed
     return (a if a.ndim == 1 else np.ascontiguousarray(a.T)), b

@@ -6,8 +6,11 @@ with sign(q) = sign(w) is the segment's sample, and L3's greedy rule keeps sampl
 remainder: the residual of |w| is then below s·φ^(-k).  A segment with no sample is uncovered.
 
 Block size: the least P with E·(1 - c)^P <= delta (docs/claims.md, L3 and pooling-B), E = k events per
-(weight, branch) pair, c the coverage constant of the law of G (hyperbolic: 1/(8(k-1)); uniform: the
-certified lower end of its coverage).
+(weight, branch) pair, c the coverage constant of the law of G (hyperbolic on separate supports, the
+default: 1/(4k); on one shared support: 1/(8(k-1)); uniform: the certified lower end of its coverage).
+With designed signs (hyperbolic laws) the union bound is sum over layers of E_i·(1 - 2c)^P (one-branch
+layers) or E_i·(1 - 2c)^floor(P/2) (two-branch layers), docs/claims.md, coverage
+(:func:`logprune.bounds.sampling.block_size`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from logprune.bounds import hyperbolic, sampling, uniform
-from logprune.choices import Dist, Method
+from logprune.bounds import hyperbolic, laws, sampling, uniform
+from logprune.choices import Dist, Method, Signs
 from logprune.construct.methods import BlockProblem, BoundRequest, Picked, Selection
 
 __all__ = ["SELECTION", "GoldenSelection", "greedy", "segment_samples"]
@@ -76,8 +79,14 @@ class GoldenSelection(Selection):
     def block_bound(self, req: BoundRequest) -> tuple[int | None, str | None]:
         events = req.pairs * req.k
         if req.dist is Dist.HYPERBOLIC:
-            c = hyperbolic.coverage(req.k)
-            return sampling.samples_for_confidence(p=c, events=events, delta=req.delta), sp.sstr(c)
+            separate = isinstance(req.law, laws.SeparateLaws)
+            c = hyperbolic.coverage_separate(req.k) if separate else hyperbolic.coverage(req.k)
+            if req.signs is Signs.IID:
+                return sampling.samples_for_confidence(p=c, events=events, delta=req.delta), sp.sstr(c)
+            layers = req.layer_pairs or ((2, req.pairs),)
+            by_branches = [(b, pairs * req.k) for b, pairs in layers]
+            size = sampling.block_size(c=c, events=by_branches, signs=req.signs, delta=req.delta)
+            return size, sp.sstr(hyperbolic.coverage_designed(req.k, separate=separate))
         cu = uniform.coverage(k_segments=req.k).lower
         bound = sampling.samples_for_confidence(p=cu, events=events, delta=req.delta) if cu > 0 else None
         return bound, f"{float(cu):.6g}"

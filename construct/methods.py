@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from logprune.choices import Dist, Method
+from logprune.choices import Dist, Method, Signs
 
 __all__ = ["BlockProblem", "BoundRequest", "Picked", "Selection", "strategy"]
 
@@ -52,7 +52,8 @@ class Picked:
 @dataclass(frozen=True)
 class BoundRequest:
     """What a block-size bound depends on: the law of G, k, eps_w, the scale, the number of (weight,
-    branch) pairs it must serve at once and the failure probability delta."""
+    branch) pairs it must serve at once and the failure probability delta; the signs of G's in-weights
+    and, per layer, (branches, pairs) (designed signs: a two-branch layer gives each branch half a block)."""
 
     dist: Dist
     law: Any
@@ -61,6 +62,8 @@ class BoundRequest:
     scale: Fraction
     pairs: int
     delta: Fraction
+    signs: Signs = Signs.IID
+    layer_pairs: tuple[tuple[int, int], ...] = ()  # (branches, pairs) per target layer; () = all two-branch
 
 
 class Selection:
@@ -82,6 +85,10 @@ class Selection:
 
     def default_block(self, *, eps_w: Fraction, scale: Fraction) -> int | None:
         """The block size to use when the method has no bound and no width is given."""
+        return None
+
+    def default_block_source(self, *, eps_w: Fraction, scale: Fraction) -> str | None:
+        """Where :meth:`default_block` comes from (recorded in the plan when it decides P); None: no default."""
         return None
 
     default_adaptive: bool = False  # without a width or a bound: adaptive blocks instead of default_block

@@ -176,7 +176,13 @@ def model_numbers(target: Target, *, x_max: Fraction | None = None, data: np.nda
 
 
 def model_setting(
-    numbers: ModelNumbers, *, eps: Any, delta: Any, base: Any = "phi", inputs_nonnegative: bool = False
+    numbers: ModelNumbers,
+    *,
+    eps: Any,
+    delta: Any,
+    base: Any = "phi",
+    inputs_nonnegative: bool = False,
+    pensia_c: Any = None,
 ) -> theorems.Setting:
     """The comparison table's setting for the model: the parameter form with the model's numbers."""
     return theorems.setting(
@@ -189,4 +195,5 @@ def model_setting(
         norms=numbers.norms,
         base=base,
         inputs_nonnegative=inputs_nonnegative,
+        pensia_c=pensia_c,
     )

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, choice
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, Support, choice
 from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
 from logprune.validation import MAX_K, MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
 
-__all__ = ["Options", "options"]
+__all__ = ["Options", "Support", "options"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ class Options:
     arithmetic: Arithmetic = Arithmetic.EXACT
     signs: Signs = Signs.IID
     adaptive: bool = False  # width "adaptive": each block grows until it covers its weights (``width`` None)
+    calibrated: bool = False  # width "calibrated": the method's recorded empirical default (``width`` None)
     segments: int | None = None  # certified mode: k fixed (module doc); None: the a-priori k
+    support: Support = Support.SEPARATE  # of G's hyperbolic weights (unused by the uniform law)
 
     @property
     def per_weight(self) -> bool:
@@ -66,9 +68,10 @@ class Options:
             "inputs_nonnegative": self.inputs_nonnegative,
             "x_max": str(self.x_max),
             "norm": self.norm.value,
-            "width": "adaptive" if self.adaptive else self.width,
+            "width": "adaptive" if self.adaptive else "calibrated" if self.calibrated else self.width,
             "arithmetic": self.arithmetic.value,
             "signs": self.signs.value,
+            "support": self.support.value,
             **({} if self.segments is None else {"segments": self.segments}),
         }
 
@@ -93,6 +96,7 @@ def options(
     arithmetic: Any = Arithmetic.EXACT,
     signs: Any = Signs.IID,
     segments: Any = None,
+    support: Any = Support.SEPARATE,
 ) -> Options:
     """Validated :class:`Options`: the one place where a construction's arguments are checked.
 
@@ -111,7 +115,10 @@ def options(
         raise ParameterError(f"segments={segments}: only in the certified output mode (give eps, not weight_eps)")
     m = choice(Method, "method", method)
     adaptive = isinstance(width, str) and width == "adaptive"
-    w = None if width is None or adaptive else check_int("width", width, maximum=MAX_SIZE)
+    calibrated = isinstance(width, str) and width == "calibrated"
+    if calibrated and strategy(m).default_block_source(eps_w=Fraction(1, 100), scale=Fraction(1)) is None:
+        raise ParameterError(f"width=calibrated: method={m.value} has no calibrated block size (subset-sum has)")
+    w = None if width is None or adaptive or calibrated else check_int("width", width, maximum=MAX_SIZE)
     if w is not None:
         strategy(m).check_width(w)  # a method may search only so many neurons per block
     return Options(
@@ -129,5 +136,7 @@ def options(
         arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
         signs=choice(Signs, "signs", signs),
         adaptive=adaptive,
+        calibrated=calibrated,
         segments=None if segments is None else check_int("segments", segments, maximum=MAX_K),
+        support=choice(Support, "support", support),
     )

@@ -235,6 +235,8 @@ class Construction:
             if pl.adaptive
             else f"{pl.block} (bound: {pl.block_from_bound})"
             if pl.block_from_bound is not None
+            else f"{pl.block} (default: {pl.block_source})"
+            if pl.block_source is not None
             else f"{pl.block} (no bound for this method/law)"
         )
         return [

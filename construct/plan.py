@@ -6,12 +6,14 @@
   telescoped bound x_max·[prod(a_i + eps_w·d_i) - prod a_i] <= eps (certified).  The closed form is a
   sufficient condition; the telescoped bound is what the certificate uses, so any k passing it keeps the
   a-priori guarantee and samples fewer segments.
-- The law: hyperbolic on the support that maximises the coverage of the k segments at scale s = w_max
-  (docs/claims.md, L3), or uniform with the range the method needs.
-- The signs of G's in-weights (``signs``): the bounds are those of fair signs.  They stay valid for the
-  designed signs: on a one-branch layer every neuron is usable instead of half of them (each event's
-  probability doubles), and on a two-branch layer a branch gets P/2 neurons of the right sign where a
-  fair coin gives each of P neurons probability 1/2, and (1 - 2c)^(P/2) <= (1 - c)^P.
+- The law: hyperbolic on the separate supports that attain the coverage optimum of the k segments at
+  scale s = w_max (docs/claims.md, coverage: in-weights log-uniform on exactly the k segments' log-width,
+  out-weights of fixed magnitude, c = 1/(4k); ``support="shared"``: one law for both with
+  c = 1/(8(k-1)), docs/claims.md, L4), or uniform with the range the method needs.
+- The signs of G's in-weights (``signs``): the golden bound is the designed one when signs are designed
+  (docs/claims.md, coverage): on a one-branch layer every neuron has the branch's sign (failure
+  (1 - 2c)^P per event), on a two-branch layer each branch gets floor(P/2) neurons of its sign (failure
+  (1 - 2c)^floor(P/2), never above the fair (1 - c)^P: 1 - 2c <= (1 - c)^2).
 - ``width="adaptive"`` (the slides' "sample until"): P is the largest block a block may grow to (the
   method's cap), and each block uses the least prefix of its P neurons that covers every weight it serves
   (blocks are nested prefixes, so coverage is monotone in the prefix and the least one is found by
@@ -33,8 +35,8 @@ import sympy as sp
 from logprune.bounds import golden, propagation
 from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
-from logprune.bounds.laws import hyperbolic_law, uniform_law
-from logprune.choices import Dist, Signs
+from logprune.bounds.laws import hyperbolic_law, separate_law, uniform_law
+from logprune.choices import Dist, Signs, Support
 from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BoundRequest, Selection, strategy
 from logprune.construct.norms import spectral_norm_upper
@@ -68,6 +70,7 @@ class Plan:
     selection: Selection
     signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
     adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
+    block_source: str | None = None  # set when the method's default decided P (e.g. an EMPIRICAL calibration)
 
     def draw_block(self, *, seed: int, layer: int, block: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
         """Block ``block`` of target layer ``layer`` of G as this plan draws it: (a as an (n_out, P) view,
@@ -96,6 +99,7 @@ class Plan:
             "adaptive": self.adaptive,
             "block_size_from_bound": self.block_from_bound,
             "coverage": self.coverage,
+            **({} if self.block_source is None else {"block_source": self.block_source}),
             "norm_upper_bounds": [str(a) for a in self.norms],
             "x_max_effective": str(self.x_max_eff),
             "branches": list(self.branches),
@@ -204,18 +208,30 @@ def plan(target: Target, opt: Options) -> Plan:
     _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     k = max(k, 1)
     sel = strategy(opt.method)
-    law = (
-        hyperbolic_law(k_segments=k, scale=s)
-        if opt.dist is Dist.HYPERBOLIC
-        else uniform_law(scale=sel.uniform_law_scale(s))
-    )
-    pairs = sum(b * target.widths[i] * target.widths[i + 1] for i, b in enumerate(branches))
+    law: Any = uniform_law(scale=sel.uniform_law_scale(s))
+    if opt.dist is Dist.HYPERBOLIC:
+        shared = opt.support is Support.SHARED
+        law = hyperbolic_law(k_segments=k, scale=s) if shared else separate_law(k_segments=k, scale=s)
+    layer_pairs = tuple((b, b * target.widths[i] * target.widths[i + 1]) for i, b in enumerate(branches))
+    pairs = sum(p for _, p in layer_pairs)
     events = pairs * sel.events_per_pair(k)
-    bound, cov = sel.block_bound(BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, opt.delta))
+    req = BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, opt.delta, opt.signs, layer_pairs)
+    bound, cov = sel.block_bound(req)
     block = opt.width if opt.width is not None else bound
+    source = None
     if block is None:
         block = sel.default_block(eps_w=eps_w, scale=s_q)
-    adaptive = opt.adaptive or (opt.width is None and bound is None and sel.default_adaptive)
+        source = sel.default_block_source(eps_w=eps_w, scale=s_q)
+        if source is not None and opt.dist is not Dist.UNIFORM:  # the calibrations are of uniform G's products
+            source += f"; not calibrated for dist={opt.dist.value}"
+    if opt.calibrated and source is None:
+        raise ParameterError(
+            f"width=calibrated: no calibrated block size at weight accuracy eps_w/s = {float(eps_w / s_q):.3g} "
+            "(outside the recorded grid); give --width"
+        )
+    adaptive = opt.adaptive or (opt.width is None and bound is None and sel.default_adaptive and not opt.calibrated)
+    if adaptive:
+        source = None  # the cap decides, not the default
     if adaptive:  # blocks grow up to the cap; G's index space has the cap's stride
         block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
@@ -237,6 +253,7 @@ def plan(target: Target, opt: Options) -> Plan:
         sel,
         opt.signs,
         adaptive,
+        source,
     )
 
 
@@ -251,22 +268,25 @@ class _Telescoped:
     eps: Fraction
     inputs_nonnegative: bool
 
+    def _bound(self) -> propagation.Telescoped:
+        # one definition of the bound and of its tightening: the Orseau rows of `logprune bounds` use it too
+        return propagation.Telescoped(
+            self.eps,
+            tuple(self.target.widths),
+            tuple(sympy_rational(v) for v in self.norms),
+            sympy_rational(self.s),
+            sympy_rational(self.x_max),
+            sp.GoldenRatio,
+            self.inputs_nonnegative,
+        )
+
     def fits(self, k: int) -> bool:
         """Does the per-weight accuracy s·φ^-k satisfy the bound (its certified upper end <= eps)?"""
-        b = propagation.error_bound_x(
-            eps_w=sympy_rational(self.s) * sp.GoldenRatio ** (-k),
-            widths=self.target.widths,
-            norms=list(self.norms),
-            x_max=sympy_rational(self.x_max),
-            inputs_nonnegative=self.inputs_nonnegative,
-        )
-        return bool(enclose(b).upper <= self.eps)
+        return self._bound().fits(k)
 
     def tighten(self, k: int) -> tuple[int, Fraction]:
         """The least k, starting from the closed form's, whose s·φ^-k fits (fits is monotone in k)."""
-        k = max(k, 1)
-        while k > 1 and self.fits(k - 1):
-            k -= 1
+        k = self._bound().tighten(k)
         return k, self.eps_w(k)
 
     def eps_w(self, k: int) -> Fraction:

@@ -129,6 +129,7 @@ OPTION_TYPES: dict[str, tuple[str, ...]] = {
     "width": ("integer", "null", "string"),
     "arithmetic": ("string",),
     "signs": ("string",),
+    "support": ("string",),
     "segments": ("integer",),  # optional: written only when k was fixed (the a-posteriori mode)
 }
 OPTIONAL_OPTIONS = frozenset({"segments"})

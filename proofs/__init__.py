@@ -16,13 +16,18 @@ from logprune.proofs import (
     c2_orseau,
     c3_general,
     certificate,
+    counting,
+    coverage,
+    entropy,
     l1_malach,
     l2_product,
     l3_golden,
     l4_batch,
+    param_counting,
     pooling_a,
     pooling_b,
     propagation,
+    transfer,
 )
 
 CLAIMS: tuple[ModuleType, ...] = (
@@ -30,6 +35,7 @@ CLAIMS: tuple[ModuleType, ...] = (
     l2_product,
     l3_golden,
     l4_batch,
+    coverage,
     propagation,
     pooling_a,
     pooling_b,
@@ -37,6 +43,10 @@ CLAIMS: tuple[ModuleType, ...] = (
     c2_orseau,
     c3_general,
     certificate,
+    transfer,
+    counting,
+    param_counting,
+    entropy,
 )
 
 

@@ -15,49 +15,71 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import hyperbolic, symbols, theorems
+from logprune.bounds import hyperbolic, theorems
 from logprune.bounds.certified import certified_ceiling, enclose
 from logprune.proofs.framework import Step, agreement, identity, nonneg, probability, tested
 
-DOMAIN_COVERAGE = "k integer >= 2, h > 0 (the log-width of a segment), L >= k·h/2 (the segment inside the triangle)"
+DOMAIN_COVERAGE = "k integer >= 1, h > 0 (the log-width ln b of a segment), t in the in-weight's log-support"
 
 
-def _segment_mass() -> tuple[sp.Expr, sp.Symbol, sp.Symbol, sp.Symbol]:
-    """P(log|ab| - mode in the segment [kh/2 - h, kh/2]) for the log-triangular law of half-width L, as an
-    unevaluated integral of its density (L - t)/L^2 (recomputed here, not taken from bounds.hyperbolic)."""
-    k = sp.Symbol("k", integer=True, positive=True)
-    h, L = sp.symbols("h L", positive=True)
-    t = sp.Symbol("t", real=True)
-    return sp.Integral((L - t) / L**2, (t, k * h / 2 - h, k * h / 2)), k, h, L
+def coverage_separate(k: int) -> Fraction:
+    """c = (1/4)·(1/k): separate supports (in-weight log-uniform on exactly the k segments' log-width k·h,
+    out-weight of fixed magnitude), fair signs; recomputed here from docs/claims.md, coverage."""
+    return Fraction(1, 4 * k)
 
 
-def coverage_steps(*, sign_factor: sp.Expr | None = None) -> list[Step]:
-    """The optimal support (global maximum over L >= kh/2), its segment probability, and c."""
+def coverage_steps(*, k_value: int, at: str, sign_factor: sp.Expr | None = None) -> list[Step]:
+    """Separate supports (docs/claims.md, coverage; the global optimum over all laws is proofs/coverage.py):
+    each segment has probability exactly 1/k, and c = (1/4)·(1/k) with the sign conditions."""
     sign_factor = sp.Rational(1, 4) if sign_factor is None else sign_factor
-    g, k, h, L = _segment_mass()
-    ours_c = sign_factor / (2 * (k - 1))
+    k = sp.Symbol("k", integer=True, positive=True)
+    h = sp.Symbol("h", positive=True)
+    t = sp.Symbol("t", real=True)
     return [
         identity(
-            "The end-segment probability g(L) of the log-triangular product law of half-width L has "
-            "g'(L) = 0 at L* = (k-1) ln b",
-            sp.Subs(sp.Derivative(g, L), L, (k - 1) * h),
-            0,
-            domain=DOMAIN_COVERAGE,
-        ),
-        identity(
-            "A global maximum: 1/(2(k-1)) - g(L) = ((k-1)/2)(h/L - 1/(k-1))^2 (a square) for every L, so "
-            "g(L) <= g(L*) = 1/(2(k-1)) (digest: (k+1)/(2k^2) at ln(beta/alpha) = k ln b)",
-            1 / (2 * (k - 1)) - g,
-            (k - 1) / 2 * (h / L - 1 / (k - 1)) ** 2,
+            "With ln|a| uniform on an interval of width k·h and |b| fixed, ln|ab| is uniform on the k segments' "
+            "log-region: each segment (log-width h) has probability integral of 1/(k h) over h = 1/k",
+            sp.Integral(1 / (k * h), (t, 0, h)),
+            1 / k,
             domain=DOMAIN_COVERAGE,
         ),
         sign_step(),
         agreement(
-            "c = (1/4)·g(L*) = 1/(8(k-1)) is the coverage formula bounds.hyperbolic derives",
-            lambda: ours_c,
-            lambda: hyperbolic.derive_coverage().coverage.subs(symbols.k, k),
+            f"c = (1/4)·(1/k) (fair signs of in- and out-weight) at k = {k_value}, recomputed here, is the coverage "
+            "bounds.hyperbolic gives for separate supports",
+            lambda: sign_factor / k_value,
+            lambda: hyperbolic.coverage_separate(k_value),
+            at=at,
         ),
     ]
+
+
+def tightened_k(
+    *,
+    closed_k: int,
+    widths: list[int],
+    norms: list[Fraction],
+    eps: Fraction,
+    w_max: Any,
+    x_max: Fraction,
+    inputs_nonnegative: bool = False,
+) -> int:
+    """The least k >= 1 (<= closed_k) with x_max·[prod(a_i + w_max·phi^(-k)·d_i) - prod a_i] <= eps, certified
+    with arb balls (docs/claims.md, propagation: the telescoped bound), recomputed here: d_1 = sqrt(2 n_1 n_0)
+    (two branches unless inputs >= 0), d_i = sqrt(n_i n_(i-1))."""
+    b1 = 1 if inputs_nonnegative else 2
+    d = [sp.sqrt(b1 * widths[1] * widths[0])] + [sp.sqrt(widths[i + 1] * widths[i]) for i in range(1, len(norms))]
+    a = [sp.Rational(v.numerator, v.denominator) for v in norms]
+
+    def fits(k: int) -> bool:
+        ew = sp.sympify(w_max) * sp.GoldenRatio ** (-k)
+        bound = sp.Rational(x_max) * (sp.Mul(*[ai + ew * di for ai, di in zip(a, d, strict=True)]) - sp.Mul(*a))
+        return enclose(bound).upper <= eps
+
+    k = closed_k
+    while k > 1 and fits(k - 1):
+        k -= 1
+    return k
 
 
 Law = list[tuple[Fraction, Fraction]]  # (value, probability)

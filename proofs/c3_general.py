@@ -9,7 +9,16 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.certified import certified_ceiling, enclose
-from logprune.proofs._orseau import events_count, least_pool, orseau, orseau_k, union_step, width_agreement
+from logprune.proofs._orseau import (
+    coverage_separate,
+    events_count,
+    least_pool,
+    orseau,
+    orseau_k,
+    tightened_k,
+    union_step,
+    width_agreement,
+)
 from logprune.proofs.framework import Proof, agreement, identity
 
 CLAIM = "C3"
@@ -32,7 +41,7 @@ def proof(mutation: str | None = None) -> Proof:
     row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
     at = "n = 50, l = 4, eps = delta = 1/100, w_max = 1/2, x_max = 1, ||W_i||_2 <= 3"
     n_, l_ = st.n, st.layers
-    k_ours = orseau_k(
+    k_closed = orseau_k(
         widths=[n_] * (l_ + 1),
         norms=[Fraction(3)] * l_,
         eps=Fraction(1, 100),
@@ -40,8 +49,16 @@ def proof(mutation: str | None = None) -> Proof:
         x_max=Fraction(1),
         norm_term=mutation != "drop-norm-term",
     )
+    k_ours = tightened_k(
+        closed_k=k_closed,
+        widths=[n_] * (l_ + 1),
+        norms=[Fraction(3)] * l_,
+        eps=Fraction(1, 100),
+        w_max=sp.Rational(1, 2),
+        x_max=Fraction(1),
+    )
     E_ours = events_count(n=n_, layers=l_, k=k_ours)
-    P_ours = least_pool(E_ours, Fraction(1, 8 * (k_ours - 1)), Fraction(1, 100))
+    P_ours = least_pool(E_ours, coverage_separate(k_ours), Fraction(1, 100))
     steps = (
         identity(
             "log_phi(prod_i rho_i) = sum_i log_phi rho_i: the extra term of C3",
@@ -49,8 +66,9 @@ def proof(mutation: str | None = None) -> Proof:
             sp.Add(*[sp.log(r) for r in rho]) / sp.log(sp.GoldenRatio),
         ),
         agreement(
-            "k = ceil(log_phi(w_max (e-1) x_max D/eps) + sum_i log_phi max{1, ||W_i||}), recomputed here "
-            "(D included), is bounds' k",
+            "The closed form's k = ceil(log_phi(w_max (e-1) x_max D/eps) + sum_i log_phi max{1, ||W_i||}) "
+            "(D included), tightened to the least k whose exact telescoped bound is <= eps, recomputed here, is "
+            "bounds' k",
             lambda: k_ours,
             lambda: prop.k,
             at=at,

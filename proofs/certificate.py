@@ -4,7 +4,8 @@ The load-bearing lemmas of :mod:`logprune.construct.norms` (N2), of the rounding
 of :mod:`logprune.construct.compose` (the difference quotients of relu, the carry rule, the hybrid
 telescoping, the interval enclosure of a matrix-vector product), decided by z3 where they are scalar and
 tested on exact random instances (``Fraction``s) where they are about matrices; then construct's own
-certificate: its interval product is the proven rule, bit for bit, and on one instance (a 2-3-1 target
+certificate: its interval product is the proven rule, bit for bit, its carry (``_Composer._carry``) contains
+every exact image of the points it claims on random exact instances, and on one instance (a 2-3-1 target
 with biases) its telescoped bound is recomputed here and no input's exact error exceeds its certificate.
 This is the one module of proofs/ that reads construct/ (an edit of the certificate's code must make a
 step fail: the mutation score, benchmarks/mutation_score.py).
@@ -427,6 +428,88 @@ def _rotation_trial(rng: random.Random, mutation: str | None) -> str | None:
     return None
 
 
+def _float_up(q: Fraction) -> float:
+    """A float >= q (rational)."""
+    f = float(q)
+    return f if Fraction(f) >= q else float(np.nextafter(f, np.inf))
+
+
+def _sqrt_up(x: Fraction) -> Fraction:
+    """A rational >= sqrt(x), x >= 0 (within 2^-40)."""
+    n = math.ceil(x * 4**40)
+    r = math.isqrt(n)
+    return Fraction(r + (r * r < n), 2**40)
+
+
+def _sqrt_low(x: Fraction) -> Fraction:
+    """A rational <= sqrt(x), x >= 0 (within 2^-40)."""
+    return Fraction(math.isqrt(math.floor(x * 4**40)), 2**40)
+
+
+def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """construct.compose's carry (``_Composer._carry``) on a random exact instance contains every exact image
+    it claims: for every c in the centre box, ||e||_2 <= rho and difference quotients D_j (1 on active, 0 on
+    dead, any d in [0, 1] on unstable coordinates, the relu lemma above), the exact
+    v = W_s D_(s-1) ⋯ W_1 D_0 (c + e) has ||v||_2 (l2) or max_k |v_k| (inf) <= the bound construct returns."""
+    from types import SimpleNamespace
+
+    from logprune.choices import Norm
+    from logprune.construct.compose import _Composer
+
+    s = rng.randint(1, 2)  # relus carried through (layer i's and, for s = 2, one later layer of F)
+    dims = [rng.randint(1, 4) for _ in range(s + 1)]
+    Ws = [[[Fraction(rng.randint(-24, 24), 8) for _ in range(dims[t])] for _ in range(dims[t + 1])] for t in range(s)]
+    norm = rng.choice((Norm.L2, Norm.INF))
+    ups = [SimpleNamespace(a=0.0, row_a=0.0)]
+    for W in Ws:  # a >= ||W||_F >= ||W||_2, row_a >= the largest row l2 norm (floats rounded up)
+        ups.append(SimpleNamespace(a=_float_up(_sqrt_up(_frob2(W))), row_a=_float_up(max(_sqrt_up(_sq(r)) for r in W))))
+    fake = SimpleNamespace(
+        layers=[SimpleNamespace(w=None)]
+        + [SimpleNamespace(w=np.array([[float(v) for v in r] for r in W])) for W in Ws],
+        up=ups,
+        norm=norm,
+    )
+    kinds = [[rng.choice(("active", "dead", "unstable", "unstable")) for _ in range(dims[t])] for t in range(s)]
+    statuses = [(np.array([[k == "active" for k in ks]]), np.array([[k == "dead" for k in ks]])) for ks in kinds]
+    lo = [Fraction(rng.randint(-32, 32), 16) for _ in range(dims[0])]
+    hi = [v + Fraction(rng.randint(0, 8), 16) if rng.random() < 0.5 else v for v in lo]
+    rho = Fraction(0) if rng.random() < 0.3 else Fraction(rng.randint(1, 32), 16)
+    out = _Composer._carry(
+        fake,  # type: ignore[arg-type]  # the carry reads only layers[j].w, up[j].a/row_a and norm
+        0,
+        np.array([[float(v) for v in lo]]),
+        np.array([[float(v) for v in hi]]),
+        np.array([float(rho)]),
+        statuses,
+    )
+    bound = Fraction(float(out[0]))
+    for _ in range(6):
+        c = [
+            a if rng.random() < 0.4 else (b if rng.random() < 0.67 else a + (b - a) * Fraction(rng.randint(0, 8), 8))
+            for a, b in zip(lo, hi, strict=True)
+        ]
+        direction = c if rng.random() < 0.5 and _sq(c) > 0 else [_rf(rng) for _ in c]
+        n2 = _sq(direction)
+        scale = rho * _sqrt_low(1 / n2) if n2 > 0 else Fraction(0)  # ||e|| <= rho
+        v = [ci + scale * di for ci, di in zip(c, direction, strict=True)]
+        for t in range(s):
+            d = [
+                Fraction(1)
+                if k == "active"
+                else Fraction(0)
+                if k == "dead"
+                else Fraction(rng.choice((0, 12, rng.randint(0, 12))), 12)
+                for k in kinds[t]
+            ]
+            v = _mv(Ws[t], [di * vi for di, vi in zip(d, v, strict=True)])
+        if norm is Norm.INF:
+            if max(abs(z) for z in v) > bound:
+                return f"inf: max|v| = {max(abs(z) for z in v)} > construct's carry bound {bound} (W={Ws}, c={c})"
+        elif _sq(v) > bound * bound:
+            return f"l2: ||v||^2 = {_sq(v)} > construct's carry bound^2 {bound * bound} (W={Ws}, c={c}, rho={rho})"
+    return None
+
+
 @dataclass(frozen=True)
 class _Instance:
     bound: Fraction
@@ -676,6 +759,16 @@ def proof(mutation: str | None = None) -> Proof:
             _trial(_applies_trial, mutation),
             count=60,
             domain="float64 W (m, n in 1..5, scaled by 2^k, |k| <= 20) and 3 boxes per call",
+        ),
+        tested(
+            "construct.compose's carry (_Composer._carry) is sound: for every centre c in its box, ||e||_2 <= rho "
+            "and difference quotients D_j (1 active, 0 dead, [0, 1] unstable), the exact W_s D_(s-1) ⋯ W_1 D_0 "
+            "(c + e) is within the bound it returns (l2 norm, or max coordinate with the last layer's row norms)",
+            _trial(_construct_carry_trial, mutation),
+            count=300,
+            domain="1 or 2 relus carried, widths 1..4, W entries p/8 (|p| <= 24), centre boxes with entries p/16, "
+            "rho in {0 (30 %), p/16}, l2 and inf; per trial 6 points (box corners/interior, e along c or random, "
+            "||e|| = rho up to 2^-40), D on unstable coordinates in {0, 1, k/12}",
         ),
         tested(
             "construct.norms' rotation bound (N2) is >= ||W||_2 for any V it is given, far from orthogonal too "

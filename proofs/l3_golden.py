@@ -2,16 +2,62 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import golden, symbols
-from logprune.proofs.framework import Proof, agreement, constant, decide, identity, nonneg
+from logprune.bounds import golden, sampling, symbols
+from logprune.proofs.framework import Proof, agreement, constant, decide, identity, nonneg, probability, tested
 
 CLAIM = "L3"
-DEFAULTS: dict[str, Any] = {"eps": Fraction(1, 10**6), "scale": Fraction(1)}
+DEFAULTS: dict[str, Any] = {
+    "eps": Fraction(1, 10**6),
+    "scale": Fraction(1),
+    "k_segments": 21,  # the sample count's reference instance (docs/claims.md, L3: step 6)
+    "delta": Fraction(1, 100),
+}
+# bases on both sides of phi = 1.6180339...: Fibonacci ratios alternate around it
+BASES: tuple[Fraction, ...] = (
+    Fraction(3, 2),
+    Fraction(13, 8),
+    Fraction(21, 13),
+    Fraction(55, 34),
+    Fraction(1618, 1000),
+    Fraction(1619, 1000),
+    Fraction(89, 55),
+    Fraction(34, 21),
+    Fraction(33, 20),
+    Fraction(5, 3),
+    Fraction(2),
+)
+
+
+def admissible_here(b: Fraction) -> bool:
+    """The proven criterion (steps 1-2): a rational base b > 1 is admissible iff b^2 - b - 1 <= 0, decided
+    exactly in integers (b = p/q, q > 0: p^2 - pq - q^2 <= 0); docs/claims.md, L3."""
+    p, q = b.numerator, b.denominator
+    return p > q and p * p - p * q - q * q <= 0
+
+
+def _admissibility_trial(rng: random.Random) -> str | None:
+    """bounds.golden.admissibility agrees with the proven criterion at a random rational base near phi."""
+    q = rng.randint(1, 2000)
+    b = Fraction(rng.randint(q + 1, 2 * q), q) if rng.random() < 0.8 else Fraction(rng.randint(q + 1, 4 * q), q)
+    ours, theirs = admissible_here(b), golden.admissibility(b).admissible
+    return None if ours == theirs else f"b = {b}: the proven criterion says {ours}, bounds.golden says {theirs}"
+
+
+def least_samples_here(*, c: Fraction, k: int, delta: Fraction) -> int:
+    """The least N with k·(1 - c)^N <= delta, by an exact upward scan (independent of bounds.sampling)."""
+    n, miss = 0, Fraction(k)
+    while miss > delta:
+        miss *= 1 - c
+        n += 1
+    return n
+
+
 MUTATIONS = {"base-2": "the decomposition base b = 2 instead of phi (the slides: 'base 2 not possible')"}
 
 
@@ -27,6 +73,10 @@ def proof(mutation: str | None = None) -> Proof:
     eps, scale = DEFAULTS["eps"], DEFAULTS["scale"]
     k_def = golden.k_exact(eps=eps, scale=scale, base="phi" if base is sp.GoldenRatio else 2)
     in_range = (b > 1, b**2 - b - 1 <= 0)  # b in (1, phi]
+    kseg, delta = DEFAULTS["k_segments"], DEFAULTS["delta"]
+    l3 = sampling.L3_samples(k_segments=kseg, delta=delta)
+    c_cov = Fraction(str(l3["c"]))  # c is an input here (its derivation: C2/C3's coverage steps, coverage)
+    n_ours = least_samples_here(c=c_cov, k=kseg, delta=delta)
     steps = (
         identity(
             "Keeping x_i = s·b^(-i-1) from r = s·b^(-i+1) leaves s·b^(-i)·(b - 1/b)",
@@ -97,6 +147,31 @@ def proof(mutation: str | None = None) -> Proof:
             "The final statement k = max(0, ceil(log_b(s/eps))) (written here) is what bounds.golden computes",
             lambda: sp.Max(0, sp.ceiling(sp.log(s / epsilon) / sp.log(b))),
             lambda: golden.k_symbolic(),
+        ),
+        agreement(
+            "bounds.golden.admissibility decides the proven criterion (b > 1 and b^2 - b - 1 <= 0, exactly, here) "
+            f"on bases on both sides of phi: {', '.join(str(v) for v in BASES)} and phi itself",
+            lambda: [admissible_here(v) for v in BASES] + [True],
+            lambda: [golden.admissibility(v).admissible for v in BASES] + [golden.admissibility("phi").admissible],
+            at="the listed bases",
+        ),
+        tested(
+            "bounds.golden.admissibility agrees with the proven criterion b > 1, b^2 - b - 1 <= 0 (decided here)",
+            _admissibility_trial,
+            count=40,
+            domain="rational b = p/q > 1, q in 1..2000: p in q+1..2q (80 %), else p in q+1..4q",
+        ),
+        probability(
+            f"Samples (k = {kseg}, delta = {delta}, c = {c_cov} the coverage bounds.sampling.L3_samples uses): "
+            f"a segment is missed by N i.i.d. products w.p. <= (1 - c)^N, so N = {n_ours}, the least N with "
+            "k·(1 - c)^N <= delta (scanned here, exactly), fills all k segments w.p. >= 1 - delta",
+            "union bound over the k segments",
+            agreement(
+                "N recomputed here (least N with k·(1 - c)^N <= delta, exact) is bounds.sampling.L3_samples'",
+                lambda: least_samples_here(c=c_cov, k=kseg, delta=delta),
+                lambda: l3["samples"],
+                at=f"k = {kseg}, delta = {delta}, c = {c_cov}",
+            ),
         ),
     )
     return Proof(

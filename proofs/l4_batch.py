@@ -38,6 +38,31 @@ def _domination_trial(rng: random.Random) -> str | None:
     return f"M={M}, m={m}, c={c}, p={p}"
 
 
+def _least_exact_M(*, c: Fraction, m: int, k: int, delta: Fraction) -> int:
+    """The least M >= m with k·P(Bin(M, c) < m) <= delta, by a plain upward scan with the exact tail above
+    (independent of bounds.batch: no float guess, no integer recurrence; the tail is nonincreasing in M)."""
+    M = m
+    while k * _binomial_below(M, c, m) > delta:
+        M += 1
+    return M
+
+
+def _exact_defining_trial(rng: random.Random) -> str | None:
+    """bounds.batch.M_exact satisfies its defining inequalities, decided with this module's exact tail:
+    k·P(Bin(M, c) < m) <= delta and (M = m or k·P(Bin(M - 1, c) < m) > delta)."""
+    q = rng.randint(2, 30)
+    c = Fraction(rng.randint(1, q - 1), q)
+    m = rng.randint(1, 3)
+    k = rng.randint(1, 30)
+    delta = Fraction(1, rng.randint(2, 200))
+    got = batch.M_exact(c=c, m=m, k=k, delta=delta)
+    if k * _binomial_below(got, c, m) > delta:
+        return f"c={c}, m={m}, k={k}, delta={delta}: k·P(Bin({got}, c) < m) > delta at bounds' M_exact = {got}"
+    if got > m and k * _binomial_below(got - 1, c, m) <= delta:
+        return f"c={c}, m={m}, k={k}, delta={delta}: M_exact = {got} is not the least (M - 1 satisfies it)"
+    return None
+
+
 def proof(mutation: str | None = None) -> Proof:
     m, L, mu, k, delta, c = symbols.m, symbols.L, symbols.mu, symbols.k, symbols.delta, symbols.c
     denom = 4 if mutation == "chernoff-factor" else 2
@@ -86,6 +111,25 @@ def proof(mutation: str | None = None) -> Proof:
             "The final statement M = ceil((2/c)(m + ln(k/delta))) (written here) is what bounds.batch computes",
             lambda: sp.ceiling(2 / c * (m + L_used)),
             lambda: batch.M_symbolic(),
+        ),
+        probability(
+            "M_exact: the union bound with the exact tail, k·P(Bin(M, c) < m) <= delta, also gives every category "
+            ">= m samples w.p. >= 1 - delta (P(X_t < m) <= P(Bin(M, c) < m) by the domination step)",
+            "union bound",
+            tested(
+                "bounds.batch.M_exact is the least M with k·P(Bin(M, c) < m) <= delta: the inequality holds at it "
+                "and fails at M - 1, decided with the exact tail of this module",
+                _exact_defining_trial,
+                count=120,
+                domain="c = p/q, q in 2..30; m in 1..3; k in 1..30; delta = 1/r, r in 2..200",
+            ),
+        ),
+        agreement(
+            f"M_exact at c={d['c']}, m={d['m']}, k={d['k']}, delta={d['delta']}, recomputed here by an upward scan "
+            "with the exact binomial tail (union bound factor k included), is bounds.batch.M_exact's",
+            lambda: _least_exact_M(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"]),
+            lambda: batch.M_exact(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"]),
+            at=at,
         ),
     )
     me = batch.M_exact(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"])

@@ -6,11 +6,17 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-import sympy as sp
-
 from logprune.bounds import theorems
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import events_count, independence_step, least_pool, orseau, union_step, width_agreement
+from logprune.proofs._orseau import (
+    coverage_separate,
+    events_count,
+    independence_step,
+    least_pool,
+    orseau,
+    union_step,
+    width_agreement,
+)
 from logprune.proofs.framework import Proof, agreement
 
 CLAIM = "pooling-A"
@@ -26,7 +32,7 @@ def proof(mutation: str | None = None) -> Proof:
     row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
     at = "n = 100, l = 10, eps = delta = 1/100"
     E_ours = events_count(n=n, layers=ell, k=k)
-    P_ours = least_pool(E_ours, Fraction(1, 8 * (k - 1)), Fraction(1, 100))
+    P_ours = least_pool(E_ours, coverage_separate(k), Fraction(1, 100))
     steps = (
         agreement(
             "Events: (2 branches in layer 1 + 1 per other layer)·n^2 weights·k segments, counted here, are bounds' E",
@@ -39,9 +45,9 @@ def proof(mutation: str | None = None) -> Proof:
             "and within a pool the P products are i.i.d.",
         ),
         agreement(
-            "a neuron's product lies in a given segment with the given signs w.p. >= c = 1/(8(k-1)) (C2's "
-            "coverage), recomputed here, is bounds' c",
-            lambda: sp.Rational(1, 8 * (k - 1)),
+            "a neuron's product lies in a given segment with the given signs w.p. >= c = 1/(4k) (separate "
+            "supports, docs/claims.md coverage), recomputed here, is bounds' c",
+            lambda: coverage_separate(k),
             lambda: c,
             at=at,
         ),

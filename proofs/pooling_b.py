@@ -10,7 +10,15 @@ import sympy as sp
 
 from logprune.bounds import theorems
 from logprune.bounds.sampling import samples_for_confidence
-from logprune.proofs._orseau import events_count, independence_step, least_pool, orseau, union_step, width_agreement
+from logprune.proofs._orseau import (
+    coverage_separate,
+    events_count,
+    independence_step,
+    least_pool,
+    orseau,
+    union_step,
+    width_agreement,
+)
 from logprune.proofs.framework import Proof, agreement, decide
 
 CLAIM = "pooling-B"
@@ -29,7 +37,7 @@ def proof(mutation: str | None = None) -> Proof:
     row = {r.name: r for r in theorems.rows(st)}["orseau2020_shared"]
     at = "n = 100, l = 10, eps = delta = 1/100"
     E_ours = events_count(n=n, layers=ell, k=k)
-    P_ours = least_pool(E_ours, Fraction(1, 8 * (k - 1)), Fraction(1, 100))
+    P_ours = least_pool(E_ours, coverage_separate(k), Fraction(1, 100))
     x, b1, b2 = sp.symbols("x b1 b2", real=True)
     ap = sp.Symbol("a_pos", positive=True)
     steps = (
@@ -51,9 +59,9 @@ def proof(mutation: str | None = None) -> Proof:
             "For a fixed pair (o, j) the products a_u·b_(u,o) over the P neurons u of block j are i.i.d.",
         ),
         agreement(
-            "each lies in a given segment with the given signs w.p. >= c = 1/(8(k-1)) (C2's coverage), "
-            "recomputed here, is bounds' c",
-            lambda: sp.Rational(1, 8 * (k - 1)),
+            "each lies in a given segment with the given signs w.p. >= c = 1/(4k) (separate supports, "
+            "docs/claims.md coverage), recomputed here, is bounds' c",
+            lambda: coverage_separate(k),
             lambda: c,
             at=at,
         ),
@@ -80,7 +88,11 @@ def proof(mutation: str | None = None) -> Proof:
         "w.p. >= 1 - delta, with n_in·P intermediate neurons per layer: Õ(log(n l/eps)/n) per target weight.",
         ("hyperbolic weights on the optimal support", "block j's neurons keep only the in-edge from input j"),
         steps,
-        constants=(("E", str(events)), ("P", str(pool)), ("neurons per target weight", str(row.neurons_per_weight))),
+        constants=(
+            ("E", str(events)),
+            ("P", str(pool)),
+            ("sampled weights per target weight", str(row.sampled_weights_per_target_weight)),
+        ),
         differences=("The same P as pooling (A), but shared by the n outputs: n times fewer intermediate neurons.",),
         mutation=mutation,
     )

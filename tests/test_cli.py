@@ -41,17 +41,20 @@ def test_bounds_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     names = {r["name"] for r in doc["rows"]}
     assert {"malach2020", "orseau2020", "pensia2020", "counting_lower_bound"} <= names
+    keys = {"name", "bound", "status", "depth", "width", "neurons", "sampled_weights", "dense_weights"}
+    keys |= {"neurons_per_target_weight", "sampled_weights_per_target_weight", "dense_weights_per_target_weight"}
     for r in doc["rows"]:
-        assert {"name", "depth", "width", "neurons", "weights", "neurons_per_weight", "status"} <= set(r)
-        assert r["status"] in {"proven", "published", "conjectural"}
+        assert keys <= set(r)
+        assert r["status"] in {"proven", "published", "conjectural", "empirical"}
+        assert r["bound"] in {"upper", "lower"}
         assert r["width"] is None or all(isinstance(w, int) for w in r["width"])
 
 
 def test_bounds_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "bounds")
-    assert rc == 0 and "orseau2020" in out and "k = 21" in out
+    assert rc == 0 and "orseau2020" in out and "k = 20" in out  # the tightened k (closed form: 21)
     rc, out, _ = run(capsys, "bounds", "--n", "10", "--layers", "2", "--latex")
-    assert rc == 0 and out.count(r"\\") == 7 and r"\begin{tabular}" in out and "orseau2020\\_shared" in out
+    assert rc == 0 and out.count(r"\\") == 10 and r"\begin{tabular}" in out and "orseau2020\\_shared" in out
 
 
 def test_constants_golden_contract(capsys: pytest.CaptureFixture[str]) -> None:

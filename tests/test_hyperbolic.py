@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from logprune.bounds import hyperbolic as hy
+from logprune.bounds import sampling
 from logprune.bounds import symbols as sym
 from logprune.errors import ParameterError
 
@@ -164,3 +165,89 @@ def test_bad_supports_are_refused() -> None:
         hy.segment_probability(alpha=0, beta=1)
     with pytest.raises(ParameterError, match="base"):
         hy.segment_probability(alpha=1, beta="1.1")
+
+
+# --- separate supports and designed signs (docs/claims.md, coverage) -----------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 9, 10, 21])
+def test_coverage_separate_is_one_over_4k_and_at_least_the_shared_constant(k: int) -> None:
+    c = hy.coverage_separate(k)
+    assert c == sp.Rational(1, 4 * k)
+    assert c >= hy.coverage(k) and (k <= 2) == (c == hy.coverage(k))  # 4k = 8(k-1) at k = 2
+    assert hy.coverage_designed(k) == 2 * c
+    assert hy.coverage_designed(k, separate=False) == 2 * hy.coverage(k)
+
+
+def test_coverage_separate_refuses_k_below_one() -> None:
+    with pytest.raises(ParameterError, match="k=0"):
+        hy.coverage_separate(0)
+    with pytest.raises(ParameterError, match="k=0"):
+        hy.coverage_designed(0)
+
+
+def test_coverage_optimal_supports_is_the_laws_pair() -> None:
+    law = hy.optimal_supports(k_segments=9, scale="1/2")
+    assert law.segment_probabilities(k=9, scale=sp.Rational(1, 2)) == [sp.Rational(1, 9)] * 9
+
+
+@given(
+    st.integers(1, 8),
+    st.lists(st.tuples(st.integers(1, 2000), st.integers(1, 9)), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(1, 2000), st.integers(1, 9)), min_size=1, max_size=6),
+)
+def test_coverage_any_laws_least_half_open_segment_is_at_most_one_over_k(k: int, la: list, lb: list) -> None:  # type: ignore[type-arg]
+    """The global optimum: for any (discrete) laws of |a| and |b|, min_t P(|ab| in (b^(-t-1), b^(-t)]) <= 1/k
+    (exact rationals, base 3/2, scale 1; atoms may sit on the segments' ends)."""
+    base = Fraction(3, 2)
+    ta, tb = sum(w for _, w in la), sum(w for _, w in lb)
+    probs = [Fraction(0)] * (k + 1)
+    for (xa, wa), (xb, wb) in zip(la * len(lb), [y for y in lb for _ in la], strict=True):
+        q = Fraction(xa, 1000) * Fraction(xb, 1000)
+        for t in range(1, k + 1):
+            if base ** (-t - 1) < q <= base ** (-t):
+                probs[t] += Fraction(wa, ta) * Fraction(wb, tb)
+    assert sum(probs) <= 1
+    assert min(probs[1:]) <= Fraction(1, k)
+
+
+@given(st.fractions(min_value=Fraction(1, 10**4), max_value=Fraction(1, 2), max_denominator=10**4), st.integers(0, 400))
+def test_coverage_designed_two_branch_failure_never_exceeds_fair_for_even_blocks(c: Fraction, half: int) -> None:
+    p = 2 * half
+    designed = sampling.block_failure(c=c, size=p, signs="designed", branches=2)
+    fair = sampling.block_failure(c=c, size=p, signs="iid")
+    assert designed <= fair
+    assert designed == sp.Rational((1 - 2 * c) ** half)
+    assert sampling.block_failure(c=c, size=p, signs="designed", branches=1) == sp.Rational((1 - 2 * c) ** p)
+
+
+@given(
+    st.sampled_from([Fraction(1, 36), Fraction(1, 64), Fraction(1, 8), Fraction(1, 2)]),
+    st.lists(st.tuples(st.integers(1, 2), st.integers(0, 10**6)), min_size=1, max_size=3),
+    st.sampled_from(["iid", "designed"]),
+    st.sampled_from([Fraction(1, 100), Fraction(1, 3)]),
+)
+def test_coverage_block_size_is_the_least_fitting_block(c: Fraction, events: list, signs: str, delta: Fraction) -> None:  # type: ignore[type-arg]
+    """Reference: the union bound summed with exact Fractions, independently of bounds.sampling."""
+
+    def total(p: int) -> Fraction:
+        out = Fraction(0)
+        for b, e in events:
+            if signs == "iid":
+                out += e * (1 - c) ** p
+            else:
+                out += e * (1 - 2 * c) ** (p if b == 1 else p // 2)
+        return out
+
+    p = sampling.block_size(c=c, events=events, signs=signs, delta=delta)
+    assert total(p) <= delta
+    assert p == 0 or total(p - 1) > delta
+
+
+def test_coverage_fc2_block_sizes() -> None:
+    """fc2 per weight at eps_w = 0.01, inputs >= 0: k = 9, E = 3,573,000 one-branch events, delta = 1/100:
+    P = 1251 (shared support, 1/64), 700 (separate, 1/36), 345 (separate, designed 1/18)."""
+    ev = (784 * 500 + 500 * 10) * 9
+    assert sampling.block_size(c=hy.coverage(9), events=[(1, ev)], delta="1/100") == 1251
+    assert sampling.block_size(c=hy.coverage_separate(9), events=[(1, ev)], delta="1/100") == 700
+    assert sampling.block_size(c=hy.coverage_separate(9), events=[(1, ev)], signs="designed", delta="1/100") == 345

@@ -323,3 +323,118 @@ def test_the_float_rule_is_twenty_certified_digits_rounded_once() -> None:
     law = laws.hyperbolic_law(k_segments=21, scale=0.37)
     assert law.alpha_float == float(enclose(law.alpha, digits=20).decimal)
     assert law.alpha == sp.sqrt(sp.Rational(0.37)) * sp.GoldenRatio ** sp.Rational(-63, 4)  # 0.37: its binary value
+
+
+# --- separate supports (docs/claims.md, coverage) -------------------------------------------------------
+
+
+def test_coverage_separate_G_blocks_hash_as_pinned() -> None:
+    """Two blocks of G on the separate supports, drawn as construct/gsample.py draws them (in-weights by
+    exp_det: the same bits on every machine; out-weights m times a fair sign)."""
+    h = laws.separate_law(k_segments=21, scale=0.37)
+    a = h.sample_in(_rng(7, 2, 3, 0), (50,))
+    b = np.ascontiguousarray(h.sample_out(_rng(7, 3, 3, 0), (50, 4)).T)
+    assert hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest() == (
+        "fa8df4d9a16bd69579e2b170de629f4b7ee8d029b90991f3d507c8d3296f5407"
+    )
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 9, 21])
+@pytest.mark.parametrize("base", ["phi", "3/2", "2"])
+@pytest.mark.parametrize("scale", [1, 0.37])
+def test_coverage_separate_supports_give_each_segment_one_over_k(k: int, base: str, scale: float) -> None:
+    """The optimal supports put exactly 1/k on every segment; c = 1/(4k) (exact, certified)."""
+    law = laws.optimal_supports(k_segments=k, base=base, scale=scale)
+    exact_scale = sp.Rational(scale)
+    assert law.segment_probabilities(k=k, scale=exact_scale, base=base) == [sp.Rational(1, k)] * k
+    cov = law.coverage(k=k, scale=exact_scale, base=base)
+    assert cov.lower <= Fraction(1, 4 * k) <= cov.upper
+    # the region of |ab| is [s·b^(-k-1), s·b^(-1)]: float reference from the law's own floats
+    b = float(sp.GoldenRatio) if base == "phi" else float(Fraction(base))
+    m, lo, hi = law.outer.magnitude_float, law.inner.alpha_float, law.inner.beta_float
+    assert m * lo == pytest.approx(scale * b ** (-k - 1), rel=1e-12)
+    assert m * hi == pytest.approx(scale * b**-1, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(
+    st.fractions(min_value=Fraction(1, 10**3), max_value=Fraction(1), max_denominator=10**3),
+    st.fractions(min_value=Fraction(11, 10), max_value=Fraction(100), max_denominator=100),
+    st.fractions(min_value=Fraction(1, 100), max_value=Fraction(10), max_denominator=100),
+    st.floats(0, 1),
+    st.floats(0, 1),
+)
+def test_coverage_separate_product_probability_matches_scipy_loguniform(
+    alpha: Fraction, ratio: Fraction, m: Fraction, s: float, t: float
+) -> None:
+    """P(lo <= m·|a| <= hi) for |a| log-uniform on [alpha, beta] against scipy.stats.loguniform."""
+    beta = alpha * ratio
+    law = laws.SeparateLaws(laws.hyperbolic(alpha=alpha, beta=beta), laws.fixed_magnitude(magnitude=m))
+    # a segment that may stick out of the product's support [m·alpha, m·beta] on either side: clipped
+    lo = m * alpha * Fraction(2, 3) + m * (beta - alpha) * Fraction(s).limit_denominator(1000) / 2
+    hi = lo + m * (beta - alpha) * Fraction(t).limit_denominator(1000)
+    ref = stats.loguniform(float(alpha), float(beta))
+    expected = ref.cdf(float(hi / m)) - ref.cdf(float(lo / m))
+    p = law.product_segment_probability(lo, hi)
+    assert float(p.decimal) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=25)
+@given(st.integers(1, 40), st.floats(1e-6, 1e3))
+def test_coverage_separate_law_from_json_round_trip(k: int, scale: float) -> None:
+    law = laws.separate_law(k_segments=k, scale=scale)
+    doc = json.loads(json.dumps(law.as_json()))
+    again = laws.law_from_json(doc)
+    assert again == law and again.as_json() == law.as_json()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "error", "fragment"),
+    [
+        (
+            lambda d: {**d, "out": {**d["out"], "magnitude": d["out"]["magnitude"] * (1 + 2**-50)}},
+            ParameterError,
+            "does not match",
+        ),
+        (lambda d: {**d, "support": "shared"}, ParameterError, "support='shared'"),
+        (lambda d: {**d, "out": 1.0}, ParameterTypeError, "expected the in- and out-weights"),
+        (lambda d: {**d, "in": laws.uniform_law(scale=1.0).as_json()}, ParameterError, "must be hyperbolic"),
+    ],
+)
+def test_coverage_separate_law_from_json_refuses_what_would_not_regenerate_G(mutate, error, fragment) -> None:  # type: ignore[no-untyped-def]
+    doc = laws.separate_law(k_segments=5, scale=1.0).as_json()
+    with pytest.raises(error) as info:
+        laws.law_from_json(mutate(doc))
+    assert fragment in str(info.value)
+
+
+def test_coverage_separate_out_weights_are_m_with_fair_signs() -> None:
+    law = laws.separate_law(k_segments=9, scale=0.5)
+    b = law.sample_out(_rng(3, 1, 0, 0), (20000,))
+    assert np.all(np.abs(b) == law.outer.magnitude_float)
+    assert stats.binomtest(int(np.count_nonzero(b > 0)), b.size).pvalue > 1e-6
+    assert law.outer.segment_probability(law.outer.magnitude, law.outer.magnitude * 2).exact == 1
+    assert law.outer.segment_probability(law.outer.magnitude * 2, law.outer.magnitude * 3).exact == 0
+    with pytest.raises(ParameterError, match="magnitude=0"):
+        laws.fixed_magnitude(magnitude=0)
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize(("k", "base"), [(1, "phi"), (5, "phi"), (21, "phi"), (9, "3/2")])
+def test_coverage_separate_sampler_hits_each_segment_with_probability_one_over_k(k: int, base: str) -> None:
+    """docs/claims.md, coverage: G's separate-supports sampler puts |a·b| in each of the k half-open segments
+    with probability 1/k.  Each segment's two-sided Clopper–Pearson interval at confidence 1 - 1e-4/k (a
+    Bonferroni split: the test fails with probability <= 1e-4 when the sampler is right) contains 1/k."""
+    from logprune.bounds.laws import optimal_supports
+    from logprune.checks.coverage import clopper_pearson
+
+    law = optimal_supports(k_segments=k, base=base, scale=1)
+    gen = np.random.Generator(np.random.PCG64(20261201 + k))
+    n = 40_000
+    q = np.abs(law.sample_in(gen, (n,)) * law.sample_out(gen, (n,)))
+    b = (1 + math.sqrt(5)) / 2 if base == "phi" else 1.5
+    seg = np.floor(np.log(1 / q) / math.log(b))  # segment t: q in (b^(-t-1), b^(-t)]
+    for t in range(1, k + 1):
+        hits = int(np.sum(seg == t))
+        lo, hi = clopper_pearson(hits, n, 1 - 1e-4 / k)
+        assert lo <= 1 / k <= hi, (t, hits)

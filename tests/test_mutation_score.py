@@ -69,16 +69,11 @@ def test_baseline_copy_passes() -> None:
     assert ms.run_one(None).exit_status == 0
 
 
-# Unsound edits `logprune proofs` does not catch yet, and why (issue #11: the mutation score is 14/19; a
-# strict xfail turns into a failure the day a proof catches one, so the list cannot go stale)
-KNOWN_GAPS = {
-    "batch-exact-no-union-bound": "proofs/l4_batch.py prints M_exact but never checks it",
-    "golden-admissibility-loosened": "the L3 proof derives b <= phi itself and never calls golden.admissibility",
-    "propagation-fmax-e-dropped": "no proof module covers C3's F_max variant yet",
-    "sampling-L3-no-union-bound": "no proof checks sampling.L3_samples",
-    "compose-carry-half-dropped": "the carry rule is proven in the proof's own form; construct's _carry is not "
-    "compared with it, and the instance's composed bound stays above the worst error without the term",
-}
+# Unsound edits `logprune proofs` does not catch yet, and why (issue #11: the mutation score was 14/19; the
+# five gaps are closed by L3's admissibility and sample-count steps, L4's M_exact steps, propagation's F_max
+# form and certificate's check of construct's carry).  A strict xfail turns into a failure the day a proof
+# catches one, so the list cannot go stale.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _params() -> list[Any]:

@@ -12,32 +12,43 @@ from logprune.bounds import theorems
 from logprune.cli import main
 from logprune.proofs import CLAIMS, by_id
 from logprune.proofs.framework import ARGUED, FAILED, INSTANCE, PROVEN, STATUSES, TESTED, argued, nonneg, tally
-from logprune.proofs.report import as_json, latex, line, markdown, run_all, totals
+from logprune.proofs.report import Result, as_json, latex, line, markdown, run_all, totals
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Claims whose argued steps remain (issue #11): Malach et al.'s published constants, not available to us.
-ARGUED_LEFT = {"C1": 2}
+@pytest.fixture(scope="module")
+def everything() -> dict[str, Result]:
+    """Every proof and every mutation, run once for this module (about a minute); the tests below read it."""
+    return {r.proof.claim: r for r in run_all()}
+
+
+# Argued steps left: the measure-theoretic averaging over G of the lower bounds (its finite version is tested)
+# and the binomial-sum bound for every n (tested exhaustively for n <= 70).  None in L1-L4, C1-C3, coverage,
+# propagation, pooling or the certificate (issue #11's aim).
+ARGUED_LEFT: dict[str, int] = {"counting": 1, "param-counting": 1, "entropy": 2}
+# transfer is a lemma about two pruning rules on the same G: bounds/ has no number of its to agree with (its
+# tested step runs bounds.golden's greedy and residual check on every trial)
+NO_BOUNDS_NUMBER = {"transfer"}
 
 
 @pytest.mark.parametrize("mod", CLAIMS, ids=[m.CLAIM for m in CLAIMS])
-def test_every_proof_passes_and_ends_in_agreement_with_bounds(mod) -> None:  # type: ignore[no-untyped-def]
-    pr = mod.proof()
-    results = pr.run()
+def test_every_proof_passes_and_ends_in_agreement_with_bounds(mod, everything: dict[str, Result]) -> None:  # type: ignore[no-untyped-def]
+    results = everything[mod.CLAIM].results
     t = tally(results)
     assert t.failed == 0, t.failures
-    assert any(s.kind == "agreement" and ev.status in {PROVEN, INSTANCE} for s, ev in results), "no agreement step"
+    if mod.CLAIM not in NO_BOUNDS_NUMBER:
+        assert any(s.kind == "agreement" and ev.status in {PROVEN, INSTANCE} for s, ev in results), "no agreement"
     assert t.argued == ARGUED_LEFT.get(mod.CLAIM, 0)
     assert all(s.domain for s, _ in results), "every step states its domain"
 
 
 @pytest.mark.parametrize("mod", CLAIMS, ids=[m.CLAIM for m in CLAIMS])
-def test_every_step_status_is_one_of_the_five(mod) -> None:  # type: ignore[no-untyped-def]
-    assert {ev.status for _, ev in mod.proof().run()} <= set(STATUSES)
+def test_every_step_status_is_one_of_the_five(mod, everything: dict[str, Result]) -> None:  # type: ignore[no-untyped-def]
+    assert {ev.status for _, ev in everything[mod.CLAIM].results} <= set(STATUSES)
 
 
-def test_the_load_bearing_steps_are_proven_or_tested() -> None:
+def test_the_load_bearing_steps_are_proven_or_tested(everything: dict[str, Result]) -> None:
     """L3's invariant over (1, phi] and its necessity, L4's Chernoff step, C3's recursion and induction, the
     independence lemma of pooling A/B, the fair signs and the (global) coverage optimum."""
     want = {
@@ -46,10 +57,11 @@ def test_the_load_bearing_steps_are_proven_or_tested() -> None:
         "propagation": ("The recursion e_i", "Induction on l, base", "Induction on l, step", "The error of layer"),
         "pooling-A": ("Pools are designated",),
         "pooling-B": ("For a fixed pair (o, j)",),
-        "C2": ("Sign of a fixed", "A global maximum"),
+        "C2": ("Sign of a fixed",),
+        "coverage": ("If every segment probability", "For ANY laws", "and a global maximum there"),
     }
     for claim, prefixes in want.items():
-        res = by_id(claim).proof().run()
+        res = everything[by_id(claim).CLAIM].results
         for prefix in prefixes:
             [ev] = [ev for s, ev in res if s.fact.startswith(prefix)]
             assert ev.status in {PROVEN, TESTED}, (claim, prefix, ev)
@@ -58,8 +70,9 @@ def test_the_load_bearing_steps_are_proven_or_tested() -> None:
 @pytest.mark.parametrize(
     ("mod", "mutation"), [(m, name) for m in CLAIMS for name in m.MUTATIONS], ids=lambda v: getattr(v, "CLAIM", v)
 )
-def test_every_mutation_is_caught(mod, mutation: str) -> None:  # type: ignore[no-untyped-def]
-    assert tally(mod.proof(mutation).run()).failed >= 1
+def test_every_mutation_is_caught(mod, mutation: str, everything: dict[str, Result]) -> None:  # type: ignore[no-untyped-def]
+    [failed] = [f for name, _, f in everything[mod.CLAIM].mutations if name == mutation]
+    assert failed >= 1
 
 
 def test_each_proof_has_a_mutation() -> None:
@@ -80,16 +93,20 @@ def test_pooling_B_is_reported_proven_only_because_its_proof_passes() -> None:
     assert tally(by_id("pooling-B").proof().run()).failed == 0
 
 
-def test_report_is_the_committed_one_and_deterministic() -> None:
-    results = run_all()
-    text = markdown(results)
-    assert text == markdown(run_all())
+def test_report_is_the_committed_one(everything: dict[str, Result]) -> None:
+    text = markdown(list(everything.values()))
     committed = (ROOT / "proofs" / "report.md").read_text()
     assert text == committed, "proofs/report.md is stale: run `logprune proofs --report proofs/report.md`"
 
 
-def test_latex_report_is_standalone(tmp_path: Path) -> None:
-    tex = latex(run_all())
+@pytest.mark.slow
+def test_report_is_deterministic(everything: dict[str, Result]) -> None:
+    """A second, independent run gives the same bytes (seeded randomised steps, exact numbers)."""
+    assert markdown(run_all()) == markdown(list(everything.values()))
+
+
+def test_latex_report_is_standalone(tmp_path: Path, everything: dict[str, Result]) -> None:
+    tex = latex(list(everything.values()))
     assert tex.startswith(r"\documentclass{article}") and tex.rstrip().endswith(r"\end{document}")
     assert all(ord(ch) < 128 for ch in tex), "non-ASCII characters would need inputenc"
     if shutil.which("pdflatex") is None:
@@ -118,10 +135,10 @@ def test_cli_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "only=L9" in capsys.readouterr().err
 
 
-def test_proofs_json_has_every_step_and_mutation_of_every_claim() -> None:
+def test_proofs_json_has_every_step_and_mutation_of_every_claim(everything: dict[str, Result]) -> None:
     import json
 
-    results = run_all()
+    results = list(everything.values())
     doc = json.loads(json.dumps(as_json(results)))  # plain JSON types only
     assert [c["id"] for c in doc["claims"]] == [m.CLAIM for m in CLAIMS]
     for claim, r in zip(doc["claims"], results, strict=True):

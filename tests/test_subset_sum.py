@@ -109,7 +109,8 @@ def test_verify_regenerates_designed_signs_and_rejects_a_changed_record(tmp_path
     meta["options"]["signs"] = "iid"
     arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
     np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
-    with pytest.raises(VerificationError, match="regenerated"):
+    # with iid signs the plan itself differs (the designed coverage 1/(2k) gave a smaller block): refused there
+    with pytest.raises(VerificationError, match=r"regenerated|plan\.block_size"):
         verify(tmp_path / "t.npz", target)
 
 
@@ -172,3 +173,33 @@ def test_adaptive_blocks_work_for_every_method(method: str) -> None:
     )
     assert grown.ok and min(p for z in grown.built.block_sizes for p in z) >= 1
     assert grown.sampled_per_target_weight <= fixed.sampled_per_target_weight
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 5))
+def test_transfer_the_optimal_pruner_succeeds_wherever_the_golden_greedy_does(seed: int, k: int) -> None:
+    """docs/claims.md, transfer: on the same block (same usable products), construct's optimal pruner covers
+    every weight the golden greedy covers, with at most as many products."""
+    import sympy as sp
+
+    from logprune.bounds.certified import enclose
+    from logprune.construct.method_golden import GoldenSelection
+    from logprune.construct.methods import BlockProblem
+
+    rng = np.random.default_rng(seed)
+    n_out, P, s = 6, 16, 0.5
+    # log-uniform magnitudes over the k golden segments of scale s (and one beyond), mostly usable signs
+    a = np.exp(rng.uniform(np.log(s) - (k + 2) * 0.4812, np.log(s), size=P)) * rng.choice([-1.0, 1, 1, 1], size=P)
+    b = rng.choice([-1.0, 1.0], size=(n_out, P))
+    q = a[None, :] * b
+    usable = np.broadcast_to(a > 0, q.shape).copy()
+    w = rng.uniform(-s, s, size=n_out)
+    eps = enclose(sp.Rational(1, 2) * sp.GoldenRatio ** (-k)).upper
+    prob = BlockProblem(q, usable, w, s, k, float(eps), eps, np.broadcast_to(a, q.shape), b)
+    golden = GoldenSelection().select(prob)
+    golden_rows = set(range(n_out)) - {o for o, _ in golden.missing}
+    rows, _, failed = fewest_subsets(np.where(usable, q, 0.0), w, eps, a=np.broadcast_to(a, q.shape), b=b)
+    assert not golden_rows & set(failed.tolist())
+    # rows golden leaves uncovered say nothing here; about 30 % of the rows are covered at these sizes
+    for o in golden_rows:
+        assert np.sum(rows == o) <= np.sum(golden.o == o)

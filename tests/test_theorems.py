@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 from logprune.bounds import hyperbolic, theorems
 from logprune.errors import ParameterError
 
-NAMES = {"malach2020", "orseau2020", "orseau2020_shared", "orseau2020_batch", "pensia2020", "counting_lower_bound"}
+NAMES = {
+    "malach2020",
+    "orseau2020",
+    "orseau2020_shared",
+    "orseau2020_batch",
+    "pensia2020",
+    "subset_sum_calibrated",
+    "counting_lower_bound",
+    "pensia2020_lower_bound",
+    "natale2024_lower_bound",
+}
 
 
 def _by_name(**kw: object) -> dict[str, theorems.Row]:
@@ -25,27 +35,34 @@ def test_default_table_has_every_row_with_its_status() -> None:
     assert rows["orseau2020"].status == "proven" and rows["orseau2020"].claim == "C2"
     assert rows["orseau2020_shared"].status == "proven"  # proofs/pooling_b.py (tests/test_proofs.py)
     assert rows["orseau2020_batch"].status == "conjectural"
-    assert rows["malach2020"].status == "published" and rows["pensia2020"].status == "published"
+    assert rows["malach2020"].status == "proven" and rows["pensia2020"].status == "published"
     for r in rows.values():
         if r.width is not None:
             assert r.depth == 20 and len(r.width) == 20
             assert r.neurons == sum(r.width)
-            assert r.neurons_per_weight.exact * 100 * 100 * 10 == r.neurons
+            assert r.neurons_per_target_weight is not None
+            assert r.neurons_per_target_weight.exact * 100 * 100 * 10 == r.neurons
 
 
-def test_malach_row_is_the_slides_formula() -> None:
-    n, ll, eps, delta = 100, 10, 0.01, 0.01
-    rows = _by_name(n=n, layers=ll, eps="0.01", delta="0.01")
-    per_weight = math.ceil(n**3 * ll**2 / eps**2 * math.log(n * ll / delta))
-    assert rows["malach2020"].width is not None
-    assert rows["malach2020"].width[0] == per_weight * n * n
+def test_C1_malach_row_is_our_derivation_with_the_published_form_beside() -> None:
+    from logprune.bounds.malach import malach_parameters
+
+    st = theorems.setting(n=100, layers=10, eps="0.01", delta="0.01")
+    row = {r.name: r for r in theorems.rows(st)}["malach2020"]
+    mp = malach_parameters(st)
+    assert row.status == "proven" and row.bound == "upper" and "published" in row.asymptotic
+    assert row.width is not None and row.width[0] == mp.pool * 100 * 100
+    assert row.sampled_weights == 2 * mp.pool * 100 * 100 * 10
+    # the published shape with constant 1, n^3 l^2/eps^2 ln(n l/delta), is of the same order here
+    published = math.ceil(100**3 * 10**2 / 0.01**2 * math.log(100 * 10 / 0.01))
+    assert 0.5 < mp.pool / published < 1
 
 
 def test_orseau_rows_are_consistent_with_the_lemmas() -> None:
     rows = _by_name(n=20, layers=3, eps="0.001", delta="0.01")
     a, b = rows["orseau2020"], rows["orseau2020_shared"]
     k, pool = a.extra["k"], a.extra["pool"]
-    c = hyperbolic.coverage(k)
+    c = hyperbolic.coverage_separate(k)  # G's separate supports (docs/claims.md, coverage)
     assert a.extra["c"] == str(c)
     # E·(1-c)^P <= delta < E·(1-c)^(P-1), E = (2 + 1 + 1)·n^2·k (two branches in layer 1)
     E = 4 * 20 * 20 * k
@@ -68,7 +85,7 @@ small = st.fixed_dictionaries(
 
 
 def _neurons(kw: dict, name: str) -> int:  # type: ignore[type-arg]
-    r = _by_name(**kw)[name]
+    r = _by_name(**kw, pensia_c=1)[name]  # Pensia's row has numbers only with a constant
     assert r.neurons is not None
     return r.neurons
 
@@ -93,11 +110,11 @@ def test_bounds_grow_with_n_and_layers(kw: dict, which: str) -> None:  # type: i
 @given(small)
 def test_every_construction_is_above_the_counting_limit(kw: dict) -> None:  # type: ignore[type-arg]
     rows = _by_name(**kw)
-    lb = rows["counting_lower_bound"].neurons_per_weight.upper
-    # a neuron of G carries at least one sampled weight per target weight it serves (A): weights/target >= lb
-    a = rows["orseau2020"]
-    assert a.weights is not None
-    assert Fraction(a.weights, kw["layers"] * kw["n"] ** 2) >= lb
+    lb = rows["counting_lower_bound"].sampled_weights_per_target_weight
+    assert lb is not None
+    for a in rows.values():
+        if a.bound == "upper" and a.sampled_weights is not None:
+            assert Fraction(a.sampled_weights, kw["layers"] * kw["n"] ** 2) >= lb.upper
 
 
 def test_general_setting_is_C3_and_counts_the_norms() -> None:

@@ -18,7 +18,7 @@ at their exact binary value.
 >>> [r.name for r in table.rows][:3]
 ['malach2020', 'orseau2020', 'orseau2020_shared']
 >>> table.row("orseau2020_shared").extra["pool"]
-3072
+1528
 >>> model = logprune.bounds_for_model(target, eps="0.05")
 >>> model.setting.widths
 [3, 17, 17, 2]
@@ -113,6 +113,7 @@ def bounds_table(
     norms: Sequence[Any] | None = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
+    pensia_c: Any = None,
 ) -> BoundsTable:
     """Every row of the comparison table (``logprune bounds``; docs/claims.md, C1, C2, C3, pooling-A,
     pooling-B, counting) for n×n layers (``n``, ``layers``) or given ``widths``."""
@@ -128,6 +129,7 @@ def bounds_table(
         norms=norms,
         base=base,
         inputs_nonnegative=inputs_nonnegative,
+        pensia_c=pensia_c,
     )
     return BoundsTable(st, tuple(theorems.rows(st)))
 
@@ -141,13 +143,16 @@ def bounds_for_model(
     data: np.ndarray | None = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
+    pensia_c: Any = None,
 ) -> BoundsTable:
     """The comparison table for a real model (``logprune bounds --target``; docs/claims.md, C3): its
     widths, w_max and certified norms, with x_max (default 1) or, from ``data`` (rows of inputs), x_max
     and F_max on those rows."""
     xm = None if x_max is None else check_positive("x_max", x_max)
     numbers = model_bounds.model_numbers(target, x_max=xm, data=data)
-    st = model_bounds.model_setting(numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative)
+    st = model_bounds.model_setting(
+        numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative, pensia_c=pensia_c
+    )
     return BoundsTable(st, tuple(theorems.rows(st)))
 
 

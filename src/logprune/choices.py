@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from logprune.errors import ParameterError
 
-__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "Signs", "choice"]
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "Signs", "Support", "choice"]
 
 
 class Dist(StrEnum):
@@ -52,6 +52,13 @@ class Signs(StrEnum):
     # where a layer's inputs are >= 0 every in-weight is positive (a negative one would feed relu(a·x) = 0);
     # where they may be negative, neurons alternate + and - (each branch gets half of every block prefix)
     DESIGNED = "designed"
+
+
+class Support(StrEnum):
+    """The supports of G's hyperbolic weights (docs/claims.md, coverage and L4)."""
+
+    SEPARATE = "separate"  # in-weights log-uniform on exactly the k segments' log-width, |out| fixed: 1/(4k)
+    SHARED = "shared"  # one log-uniform law for in- and out-weights, log-width (k-1)·ln b: 1/(8(k-1))
 
 
 class Norm(StrEnum):

@@ -297,8 +297,8 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
     runs = next(iter(s.values()))["runs"] if s else 0
     n = results[0]["n"] if results else 0
     notes = [
-        f"- 'bound': the block size bounds/ prescribes for delta = {DELTA} (L3 coverage c = 1/(8(k-1)) and a "
-        "union bound over every (weight, segment) event)"
+        f"- 'bound': the block size bounds/ prescribes for delta = {DELTA} (coverage c = 1/(4k) of G's separate "
+        "supports and a union bound over every (weight, segment) event)"
     ]
     gold_b = [
         (bound_median[e], s[(e, "hyperbolic", "golden")]["median"])
@@ -341,7 +341,8 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
         notes.append(
             f"- The golden-ratio method samples {_span(to_limit, 0)}x the counting limit with hyperbolic weights "
             f"for eps from {_eps_text(eps_list[0])} to {_eps_text(eps_list[-1])}: logarithmic, as claimed, with a "
-            "large constant (every one of the k segments needs its own product, each of probability about 1/(8k))."
+            "large constant (every one of the k segments needs its own product, each of probability 1/(4k) with fair "
+            "signs)."
         )
     subset = [r for r in results if r["method"] == "subset-sum"]
     designed = [r for r in results if r["method"] == DESIGNED]

@@ -44,7 +44,23 @@ from logprune.errors import ParameterError
 from logprune.search import least_true
 from logprune.validation import MAX_SEED, as_rational, check_int, check_open_unit, check_positive
 
-__all__ = ["MAX_N_POINT", "MAX_N_SUP", "MAX_TRIALS", "RssResult", "RssSetting", "failures", "least_n", "rss", "setting"]
+__all__ = [
+    "CALIBRATION_COMMAND",
+    "CALIBRATION_GRID",
+    "CALIBRATION_MODULE",
+    "MAX_N_POINT",
+    "MAX_N_SUP",
+    "MAX_TRIALS",
+    "CalibrationPoint",
+    "RssResult",
+    "RssSetting",
+    "calibrate",
+    "calibration_module",
+    "failures",
+    "least_n",
+    "rss",
+    "setting",
+]
 
 MAX_N_POINT = 40  # meet in the middle: 2^20 sums per half
 MAX_N_SUP = 22  # all 2^n sums
@@ -328,3 +344,137 @@ def least_n(st: RssSetting, delta: Any, *, progress: Callable[[int], None] | Non
 
     n = least_true(good, cap=limit)
     return RssResult(st, n, fails(limit if n is None else n), d)
+
+
+# --- calibration of the subset-sum default block (bounds/rss_calibration.py is generated from it) ---
+
+CALIBRATION_GRID: tuple[str, ...] = (
+    "1/10",
+    "1/30",
+    "1/100",
+    "1/300",
+    "1/1000",
+    "1/3000",
+    "1/10000",
+    "1/100000",
+    "1/1000000",
+)
+CALIBRATION_DEFAULTS: dict[str, Any] = {
+    "law": "uniform-product",
+    "delta": "1/100",
+    "trials": 1000,
+    "seed": 0,
+    "confidence": "0.95",
+}
+CALIBRATION_MODULE = "bounds/rss_calibration.py"
+CALIBRATION_COMMAND = f"logprune check rss --calibrate --module {CALIBRATION_MODULE}"
+
+
+@dataclass(frozen=True)
+class CalibrationPoint:
+    """The least n at one relative accuracy eps/s (:func:`calibrate`), with its failure count and interval."""
+
+    law: str
+    eps: Fraction
+    n: int | None  # None: no n <= MAX_N_POINT reaches the upper confidence limit delta
+    failures: int  # at n (at MAX_N_POINT when n is None)
+    trials: int
+    seed: int
+    confidence: float
+    delta: Fraction
+    ci: tuple[float, float]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "law": self.law,
+            "eps": str(self.eps),
+            "n": self.n,
+            "failures": self.failures,
+            "trials": self.trials,
+            "seed": self.seed,
+            "confidence": self.confidence,
+            "delta_w": str(self.delta),
+            "failure_rate": self.failures / self.trials,
+            "ci": [self.ci[0], self.ci[1]],
+            "label": "empirical",
+        }
+
+
+def calibrate(
+    *,
+    grid: tuple[Any, ...] = CALIBRATION_GRID,
+    law: Any = CALIBRATION_DEFAULTS["law"],
+    delta: Any = CALIBRATION_DEFAULTS["delta"],
+    trials: Any = CALIBRATION_DEFAULTS["trials"],
+    seed: Any = CALIBRATION_DEFAULTS["seed"],
+    confidence: Any = CALIBRATION_DEFAULTS["confidence"],
+    progress: Callable[[int], None] | None = None,
+) -> list[CalibrationPoint]:
+    """For every eps/s of ``grid`` (finest last), the least n whose upper Clopper-Pearson limit of the
+    failure rate is <= ``delta``: :func:`least_n` with target z ~ U[-1, 1] on the scale-normalised problem
+    (samples of ``law`` on [-1, 1], accuracy eps/s).  One seed for every point: a subset within eps is
+    within every coarser eps, so a trial failing at a finer eps fails at every coarser one and the least n
+    is non-decreasing as eps gets finer, exactly (common random numbers, module doc): the first point is
+    searched as by least_n, each next one steps up from the previous point's n (never evaluating the
+    costly n far above the answer that doubling would).  After a point with no n <= MAX_N_POINT the finer
+    ones are not searched.  It measures, it proves nothing: the table is labelled ``empirical``."""
+    d = check_open_unit("delta", delta)
+    eps_all = sorted({check_positive("eps", e) for e in grid}, reverse=True)
+    points: list[CalibrationPoint] = []
+    start = 0
+    for e in eps_all:
+        st = setting(law=law, eps=e, target="uniform", trials=trials, seed=seed, confidence=confidence)
+        cache: dict[int, int] = {}
+
+        def fails(n: int, st: RssSetting = st, cache: dict[int, int] = cache) -> int:
+            if n not in cache:
+                cache[n] = failures(st, n, progress=progress)
+            return cache[n]
+
+        def good(n: int, st: RssSetting = st) -> bool:
+            return clopper_pearson(fails(n), st.trials, st.confidence)[1] <= d
+
+        n: int | None = start
+        if not points:  # the first point: doubling then bisection, as least_n
+            n = least_true(good, cap=MAX_N_POINT, start=start)
+        else:  # the next ones step up from the previous n (a few steps; the cost grows as 2^(n/2))
+            while n is not None and not good(n):
+                n = n + 1 if n < MAX_N_POINT else None
+        k = fails(MAX_N_POINT if n is None else n)
+        ci = clopper_pearson(k, st.trials, st.confidence)
+        points.append(CalibrationPoint(st.law.value, st.eps, n, k, st.trials, st.seed, st.confidence, d, ci))
+        if n is None:
+            break
+        start = n
+    return points
+
+
+def _literal(v: Any) -> str:
+    """A JSON-like value as Python source in ruff's format (double quotes)."""
+    if v is None or isinstance(v, (bool, int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v + '"'
+    return "[" + ", ".join(_literal(x) for x in v) + "]"
+
+
+def calibration_module(points: list[CalibrationPoint], *, command: str = CALIBRATION_COMMAND) -> str:
+    """The text of ``bounds/rss_calibration.py``: a header naming the command, then the frozen table
+    (formatted as ``ruff format`` leaves it, so that regenerating it reproduces the file byte for byte)."""
+    rows = "".join(
+        "    {\n" + "".join(f'        "{k}": {_literal(v)},\n' for k, v in p.as_json().items()) + "    },\n"
+        for p in points
+    )
+    return (
+        '"""The subset-sum default block size, calibrated by the RSS engine (EMPIRICAL: measured, not proven).\n\n'
+        f"GENERATED by ``{command}``\n"
+        "(logprune.checks.rss.calibrate); do not edit.  Each row: the least n whose upper Clopper-Pearson limit\n"
+        "(two-sided, at ``confidence``) of the failure rate is <= delta_w, for n samples of ``law`` on [-1, 1]\n"
+        "and a target z ~ U[-1, 1] at accuracy ``eps`` (= eps_w/s, the scale-normalised problem), over\n"
+        "``trials`` trials from ``seed``; ``failures`` and ``ci`` are at that n.\n"
+        '"""\n\n'
+        "from typing import Any\n\n"
+        "TABLE: tuple[dict[str, Any], ...] = (\n"
+        f"{rows}"
+        ")\n"
+    )

@@ -2,7 +2,8 @@
 
 Every point is bounds.theorems' table for one setting (exact integers, certified ratios), so the sweep shows
 how each bound scales: Malach et al. (C1), Orseau et al. with pooling (A) and (B) and the slides' batch
-accounting, Pensia et al., and the counting limit.
+accounting, Pensia et al. (drawn only with a constant), and the lower bounds, all in one unit: sampled
+weights of G per target weight.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from logprune.bounds import theorems
+from logprune.bounds.certified import Enclosure
 from logprune.checks.figures import pyplot, save
 
 __all__ = ["DEFAULT_AXES", "as_json", "figures", "summary_line", "sweep"]
@@ -48,14 +50,25 @@ def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -
                     "value": str(v),
                     **{k: str(x) for k, x in params.items()},
                     "row": r.name,
-                    "status": r.status,
+                    "bound": r.bound.value,
+                    "applies": bool(r.extra.get("applies", True)),
+                    "status": r.status.value,
                     "neurons": r.neurons,
-                    "weights": r.weights,
-                    "neurons_per_weight": r.neurons_per_weight.exact.__str__(),
-                    "neurons_per_weight_decimal": r.neurons_per_weight.short(6),
+                    "sampled_weights": r.sampled_weights,
+                    "dense_weights": r.dense_weights,
+                    "sampled_weights_per_target_weight": _exact(r.sampled_weights_per_target_weight),
+                    "sampled_weights_per_target_weight_decimal": _short(r.sampled_weights_per_target_weight),
                 }
             )
     return out
+
+
+def _exact(e: Enclosure | None) -> str | None:
+    return None if e is None else str(e.exact)
+
+
+def _short(e: Enclosure | None) -> str | None:
+    return None if e is None else e.short(6)
 
 
 def as_json(points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,7 +82,8 @@ def summary_line(points: list[dict[str, Any]]) -> str:
 
 
 def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:
-    """One panel per axis: neurons of G per target weight for every row (PNG and SVG)."""
+    """One panel per axis: sampled weights of G per target weight for every row with a number (PNG and SVG);
+    upper bounds solid, lower bounds dashed."""
     plt = pyplot()
 
     axes_names = list(dict.fromkeys(p["axis"] for p in points))
@@ -77,16 +91,22 @@ def figures(points: list[dict[str, Any]], stem: Path) -> list[Path]:
     for ax, name in zip(axs[0], axes_names, strict=True):
         pts = [p for p in points if p["axis"] == name]
         for row in dict.fromkeys(p["row"] for p in pts):
-            xs = [float(Fraction(p["value"])) for p in pts if p["row"] == row]
-            ys = [float(p["neurons_per_weight_decimal"]) for p in pts if p["row"] == row]
-            ax.plot(xs, ys, "o-", label=row, markersize=3)
+            mine = [p for p in pts if p["row"] == row and p["sampled_weights_per_target_weight_decimal"] is not None]
+            if not mine:  # a row without a number (an unknown constant) is not drawn
+                continue
+            xs = [float(Fraction(p["value"])) for p in mine]
+            ys = [float(p["sampled_weights_per_target_weight_decimal"]) for p in mine]
+            lower, applies = mine[0]["bound"] == "lower", all(p["applies"] for p in mine)
+            style = "o-" if not lower else "s--" if applies else "s:"
+            what = "upper" if not lower else "lower" if applies else "lower, one layer: reference"
+            ax.plot(xs, ys, style, label=f"{row} ({what})", markersize=3)
         ax.set_xscale("log")
         ax.set_yscale("log")
         if name in {"eps", "delta"}:
             ax.invert_xaxis()
         ax.set_xlabel(name)
         ax.grid(True, which="both", alpha=0.3)
-    axs[0][0].set_ylabel("neurons of G per target weight")
+    axs[0][0].set_ylabel("sampled weights of G per target weight")
     axs[0][-1].legend(fontsize=7)
     fig.tight_layout()
     return save(fig, stem)

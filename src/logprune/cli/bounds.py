@@ -33,6 +33,12 @@ def register(sub: Any) -> None:
     p.add_argument("--norms", nargs="+", default=None, help="upper bounds of ||W_i||_2: one, or one per layer")
     p.add_argument("--base", default="phi", help="decomposition base: phi (default), 3/2, ...")
     p.add_argument("--inputs-nonnegative", action="store_true", help="inputs >= 0: one branch in layer 1")
+    p.add_argument(
+        "--pensia-c",
+        default=None,
+        metavar="C",
+        help="Pensia et al.'s universal constant (not available to us; without it their row is symbolic)",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of the text table")
     fmt.add_argument("--latex", action="store_true", help="print a LaTeX table")
@@ -57,7 +63,12 @@ def _model_setting(args: argparse.Namespace) -> Any:
     for line in numbers.lines():
         note(args, line)
     return model_setting(
-        numbers, eps=args.eps, delta=args.delta, base=args.base, inputs_nonnegative=args.inputs_nonnegative
+        numbers,
+        eps=args.eps,
+        delta=args.delta,
+        base=args.base,
+        inputs_nonnegative=args.inputs_nonnegative,
+        pensia_c=args.pensia_c,
     )
 
 
@@ -86,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             norms=args.norms,
             base=args.base,
             inputs_nonnegative=args.inputs_nonnegative,
+            pensia_c=args.pensia_c,
         )
     rows = theorems.rows(st)
     draw = render.table_json if args.json else render.table_latex if args.latex else render.table_text

@@ -7,6 +7,7 @@ the options it uses, so argparse refuses the others with one line (exit 2) inste
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,20 +58,33 @@ def _sweep(sub: Any) -> None:
 def _rss(sub: Any) -> None:
     p = sub.add_parser("rss", help="random subset sum: failure rate of n samples, exact search, Clopper-Pearson")
     p.add_argument(
-        "--law", required=True, help="uniform | uniform-product | hyperbolic | hyperbolic-product (of the samples)"
+        "--law", default=None, help="uniform | uniform-product | hyperbolic | hyperbolic-product (of the samples)"
     )
     p.add_argument("--alpha", default=None, help="hyperbolic laws: lower end of |w|")
     p.add_argument("--beta", default=None, help="hyperbolic laws: upper end of |w|")
     p.add_argument("--n", default=None, help="samples per trial (not with --least)")
-    p.add_argument("--eps", required=True, help="accuracy, exact")
+    p.add_argument("--eps", default=None, help="accuracy, exact (required unless --calibrate)")
     p.add_argument(
         "--target", default="uniform", help="uniform (z ~ U[-1, 1] per trial) | sup (all z in [-1, 1]) | a number"
     )
-    p.add_argument("--trials", default="1000", help="trials (default 1000)")
-    p.add_argument("--seed", default="0", help="seed (default 0)")
-    p.add_argument("--confidence", default="0.95", help="confidence of the Clopper-Pearson interval (default 0.95)")
+    p.add_argument("--trials", default=None, help="trials (default 1000)")
+    p.add_argument("--seed", default=None, help="seed (default 0)")
+    p.add_argument("--confidence", default=None, help="confidence of the Clopper-Pearson interval (default 0.95)")
     p.add_argument("--least", action="store_true", help="find the least n whose upper confidence limit is <= --delta")
-    p.add_argument("--delta", default=None, help="with --least: the failure probability to certify")
+    p.add_argument(
+        "--delta", default=None, help="with --least: the failure probability to certify (--calibrate: delta_w, 1/100)"
+    )
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="the subset-sum default block: least n per eps/s on a grid (uniform-product, z ~ U[-1, 1]; empirical)",
+    )
+    p.add_argument(
+        "--module",
+        default=None,
+        metavar="PATH",
+        help="with --calibrate: write the table module (bounds/rss_calibration.py)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_output(p, json_help="print the result as JSON")
     p.set_defaults(func=run_rss)
@@ -111,7 +125,8 @@ def run_practice(args: argparse.Namespace) -> int:
     from logprune.checks.practice import answers_markdown, as_json, figure, practice, settings, write_report
 
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
-    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quick)
+    show = not args.quick and sys.stderr.isatty()  # a bar only on a terminal
+    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=show)
     text = answers_markdown(results)
     if args.json:
         emit_json(args, as_json(results), indent=1, sort_keys=True)
@@ -127,7 +142,7 @@ def run_practice(args: argparse.Namespace) -> int:
 def run_sweep(args: argparse.Namespace) -> int:
     from logprune.checks.sweep import as_json, figures, summary_line, sweep
 
-    points = sweep(progress=True)
+    points = sweep(progress=sys.stderr.isatty())  # a bar only on a terminal
     if args.json:
         emit_json(args, as_json(points), indent=1, sort_keys=True)
     else:
@@ -150,13 +165,20 @@ def run_rss(args: argparse.Namespace) -> int:
 
     from logprune.checks.rss import least_n, rss, setting
 
+    if args.calibrate:
+        return _calibrate(args)
+    if args.module is not None:
+        raise ParameterError(f"module={args.module}: only with --calibrate")
+    for name in ("law", "eps"):
+        if getattr(args, name) is None:
+            raise ParameterError(f"{name}=None: give --{name} (or --calibrate)")
     st = setting(
         law=args.law,
         eps=args.eps,
         target=args.target,
-        trials=args.trials,
-        seed=args.seed,
-        confidence=args.confidence,
+        trials="1000" if args.trials is None else args.trials,
+        seed="0" if args.seed is None else args.seed,
+        confidence="0.95" if args.confidence is None else args.confidence,
         alpha=args.alpha,
         beta=args.beta,
     )
@@ -181,3 +203,50 @@ def run_rss(args: argparse.Namespace) -> int:
     else:
         emit_lines(args, res.lines())
     return 1 if res.n is None else 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """``check rss --calibrate``: the table of :func:`logprune.checks.rss.calibrate`, written as a module
+    with the command that made it in its header (``--module``)."""
+    import sys
+
+    from logprune.atomic import write_text_atomic
+    from logprune.checks.rss import CALIBRATION_DEFAULTS, CALIBRATION_MODULE, calibrate, calibration_module
+
+    for name in ("law", "eps", "n", "alpha", "beta"):
+        if getattr(args, name) is not None:
+            raise ParameterError(f"{name}={getattr(args, name)}: not with --calibrate (its grid and law are fixed)")
+    if args.least:
+        raise ParameterError("least=True: not with --calibrate (it finds the least n itself)")
+    if args.target != "uniform":
+        raise ParameterError(f"target={args.target}: not with --calibrate (its target is z ~ U[-1, 1])")
+    given = {k: getattr(args, k) for k in ("delta", "trials", "seed", "confidence") if getattr(args, k) is not None}
+    kwargs = {**{k: v for k, v in CALIBRATION_DEFAULTS.items() if k != "law"}, **given}
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(desc="rss calibration: trials (exact subset-sum search)", unit="trial", file=sys.stderr)
+    try:
+        points = calibrate(**kwargs, progress=None if bar is None else bar.update)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.module is not None:
+        flags = "".join(f" --{k} {v}" for k, v in given.items())
+        write_text_atomic(
+            args.module,  # the header names the repository's module, wherever this copy is written
+            calibration_module(points, command=f"logprune check rss --calibrate{flags} --module {CALIBRATION_MODULE}"),
+        )
+    if args.json:
+        emit_json(args, {"calibration": [p.as_json() for p in points]})
+    else:
+        emit_lines(
+            args,
+            [
+                f"eps/s={p.eps}: n={p.n} ({p.failures}/{p.trials} failures, {100 * p.confidence:g} % Clopper-Pearson "
+                f"[{p.ci[0]:.3g}, {p.ci[1]:.3g}], delta_w={p.delta}, {p.law}, seed={p.seed}; empirical)"
+                for p in points
+            ],
+        )
+    return 0 if all(p.n is not None for p in points) else 1

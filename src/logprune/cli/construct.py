@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, Support
 from logprune.cli.common import add_attack, add_output, attack_budget, cpu_count, emit_json, emit_lines, error
 from logprune.validation import MAX_WORKERS, check_int
 
@@ -67,7 +67,8 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument(
         "--width",
         default=None,
-        help="block size P of G (overrides the bound), or adaptive: each block grows until it covers its weights",
+        help="block size P of G (overrides the bound); adaptive: each block grows until it covers its weights; "
+        "calibrated (subset-sum): the recorded empirical RSS calibration's block size",
     )
     p.add_argument(
         "--signs",
@@ -75,6 +76,13 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         choices=_values(Signs),
         help="in-weight signs of G: iid (fair coins, the theorems' setting) or designed (all + on inputs >= 0, "
         "half and half otherwise)",
+    )
+    p.add_argument(
+        "--support",
+        default=Support.SEPARATE.value,
+        choices=_values(Support),
+        help="supports of G's hyperbolic weights: separate (in-weights over the k segments, out-weights of fixed "
+        "magnitude: c = 1/(4k), the default) or shared (one law for both: c = 1/(8(k-1)))",
     )
     p.add_argument(
         "--context",
@@ -140,6 +148,7 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         width=args.width,
         arithmetic=args.context,
         signs=args.signs,
+        support=args.support,
         segments=args.segments,
     )
     if args.a_posteriori and opt.eps is None:
