@@ -335,7 +335,7 @@ def _entropy(d_: int, e: Fraction, dl: Fraction, k: int, r: Fraction) -> LowerBo
     # the relaxations: n >= bits always (the sum is <= 2^n), n·H2(k/n) >= bits for k <= n/2
     real = enclose(sympy_rational(real_n) / dim) if real_n is not None else enclose(bits / dim)
     return LowerBound(
-        name="natale2024_entropy_lower_bound",
+        name="natale2024_lower_bound",
         claim="entropy",
         total=total,
         target_weights=dim,
@@ -400,7 +400,7 @@ def _entropy_h2(d_: int, e: Fraction, dl: Fraction, k: int, r: Fraction) -> Lowe
     p = sp.Rational(k) / n_sym
     h2 = -p * _log2(p) - (1 - p) * _log2(1 - p)
     return LowerBound(
-        name="natale2024_entropy_lower_bound",
+        name="natale2024_lower_bound",
         claim="entropy",
         total=total,
         target_weights=dim,

@@ -555,19 +555,12 @@ def _pensia(st: Setting) -> Row:
     formula = sp.Add(*[wd[i] * (1 + wd[i + 1]) * PENSIA_C * logs[i] for i in range(ll)]) / st.target_weights
     asym = "O(log(n l/min(eps, delta))) width factor per target neuron"
     if st.pensia_c is None:
-        return Row(
+        return _without_numbers(
             "pensia2020",
             "subset-sum",
             Bound.UPPER,
             Status.PUBLISHED,
             2 * ll,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
             asym,
             "uniform weights, subset-sum; the universal constant C is not available to us: give --pensia-c C",
             symbolic=sp.sstr(formula),
@@ -666,16 +659,13 @@ def _lower_rows(st: Setting) -> list[Row]:
         )
     else:
         rows_out.append(
-            replace(
-                _lower_row(
-                    ent,
-                    applies,
-                    "n·H2(k/n) >= d^2 log2(r/(2 eps)) + log2(1 - delta) for tickets of k kept weights",
-                    f"Natale et al.'s entropy bound for sparse tickets, k = {ENTROPY_KAPPA} kept weights per target "
-                    "weight (H2 form, certified)" + scope,
-                    extra={"d": dd, "norm": str(r), "kept": kept, "kept_per_target_weight": ENTROPY_KAPPA},
-                ),
-                name="natale2024_lower_bound",
+            _lower_row(
+                ent,
+                applies,
+                "n·H2(k/n) >= d^2 log2(r/(2 eps)) + log2(1 - delta) for tickets of k kept weights",
+                f"Natale et al.'s entropy bound for sparse tickets, k = {ENTROPY_KAPPA} kept weights per target "
+                "weight (H2 form, certified)" + scope,
+                extra={"d": dd, "norm": str(r), "kept": kept, "kept_per_target_weight": ENTROPY_KAPPA},
             )
         )
     return rows_out

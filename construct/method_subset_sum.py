@@ -251,6 +251,7 @@ def calibrated_row(*, eps_w: Fraction, scale: Fraction) -> dict[str, Any] | None
 class SubsetSumSelection(Selection):
     method = Method.SUBSET_SUM
     default_adaptive = True  # no bound with a usable constant: sample until every weight is covered
+    calibrated_default = True  # default_block reads the recorded RSS calibration
     min_block = 0  # the empty subset is a subset: a column of weights within eps needs no neuron
 
     def uniform_law_scale(self, scale: float) -> float:

@@ -92,6 +92,7 @@ class Selection:
         return None
 
     default_adaptive: bool = False  # without a width or a bound: adaptive blocks instead of default_block
+    calibrated_default: bool = False  # default_block comes from a recorded calibration (width="calibrated")
     min_block: int = 1  # the smallest block the selection can search (adaptive blocks start there)
 
     def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:

@@ -116,7 +116,7 @@ def options(
     m = choice(Method, "method", method)
     adaptive = isinstance(width, str) and width == "adaptive"
     calibrated = isinstance(width, str) and width == "calibrated"
-    if calibrated and strategy(m).default_block_source(eps_w=Fraction(1, 100), scale=Fraction(1)) is None:
+    if calibrated and not strategy(m).calibrated_default:
         raise ParameterError(f"width=calibrated: method={m.value} has no calibrated block size (subset-sum has)")
     w = None if width is None or adaptive or calibrated else check_int("width", width, maximum=MAX_SIZE)
     if w is not None:
