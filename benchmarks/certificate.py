@@ -7,9 +7,12 @@ whose built Ĝ is certified), it prints k, G's sampled weights per target weight
 the worst input found by the attack (exact error, 32 restarts x 100 steps) and their ratio.  With
 ``--before PKG`` (a package tree of an older logprune on PYTHONPATH) the a-priori row is also run with
 that code, in its own process.  ``--fc2 PATH`` adds the peer's target in the certified mode (eps 0.1,
-x_max 28, x >= 0), per method of choosing k, with 2 workers.
+x_max 28, x >= 0), per method of choosing k, with 2 workers: golden (fair and designed signs, fixed
+and adaptive blocks) and subset-sum (uniform G with balanced signs, adaptive blocks, the nearest and the
+fewest pruner), chosen by name with ``--fc2-runs``.
 
-    python benchmarks/certificate.py [--before PKG [--fc2-before]] [--fc2 PATH] [--json out.json]
+    python benchmarks/certificate.py [--before PKG [--fc2-before]] [--fc2 PATH [--fc2-runs NAME ...]]
+        [--no-small] [--json out.json]
 """
 
 from __future__ import annotations
@@ -24,6 +27,15 @@ from pathlib import Path
 from typing import Any
 
 ATTACK = (32, 100)
+SUBSET_SUM = {"method": "subset-sum", "dist": "uniform", "signs": "balanced", "width": "adaptive"}
+FC2_RUNS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (how k is chosen, options beyond the certified mode's)
+    "golden": ("a-priori", {}),
+    "golden-a-posteriori": ("a-posteriori", {}),
+    "golden-designed": ("a-priori", {"signs": "designed"}),
+    "golden-a-posteriori-adaptive-designed": ("a-posteriori", {"width": "adaptive", "signs": "designed"}),
+    "subset-sum-nearest": ("a-posteriori", {**SUBSET_SUM, "prune": "nearest"}),
+    "subset-sum-fewest": ("a-posteriori", {**SUBSET_SUM, "prune": "fewest"}),
+}
 
 
 def _targets() -> dict[str, Any]:
@@ -104,6 +116,8 @@ def main() -> None:
     ap.add_argument("--before", default=None, help="package tree of an older logprune (the a-priori row only)")
     ap.add_argument("--fc2", default=None, help="the peer's target (.npz)")
     ap.add_argument("--fc2-before", action="store_true", help="run fc2 with the --before code too (a minute)")
+    ap.add_argument("--fc2-runs", nargs="+", default=list(FC2_RUNS), choices=list(FC2_RUNS), help="fc2 runs by name")
+    ap.add_argument("--no-small", action="store_true", help="skip the small targets")
     ap.add_argument("--json", default=None)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -117,14 +131,16 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     if args.before:
         rows += [{**r, "code": "before"} for r in _in_child(["small", "a-priori"], args.before)]
-    for how in ("a-priori", "a-posteriori"):
+    for how in () if args.no_small else ("a-priori", "a-posteriori"):
         rows += [{**r, "code": "after"} for r in _in_child(["small", how])]
     if args.fc2:
-        runs = [("a-priori", {}), ("a-posteriori", {}), ("a-posteriori", {"width": "adaptive", "signs": "designed"})]
         if args.before and args.fc2_before:
             rows.append({**_in_child(["fc2", args.fc2, "a-priori", "{}"], args.before), "code": "before"})
-        for how, extra in runs:
-            rows.append({**_in_child(["fc2", args.fc2, how, json.dumps(extra)]), "code": "after"})
+        for name in args.fc2_runs:
+            how, extra = FC2_RUNS[name]
+            row = _in_child(["fc2", args.fc2, how, json.dumps(extra)])
+            rows.append({**row, "run": name, "code": "after"})
+            print(f"fc2 {name}: {row['seconds']:.1f} s", file=sys.stderr, flush=True)
     for r in rows:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
         found = "-" if r["attack_found"] is None else f"{r['attack_found']:.3e}"

@@ -183,6 +183,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rad = (r @ awt + g * (np.abs(m) @ awt)) / (1 - g)",
         "rad = r @ awt",
     ),
+    Mutation(
+        "compose-symbolic-rounding-dropped",
+        "construct/compose.py",
+        "_symbolic's affine form without the term t >= |(W A - fl(W A))·(x - x_c)| (M = fl(W A) taken as exact)",
+        "    t = _up(_up(np.matmul(err, col)[:, :, 0] * gn) + _TINY)",
+        "    t = 0.0 * np.matmul(err, col)[:, :, 0]",
+    ),
+    Mutation(
+        "compose-hull-no-zero",
+        "construct/compose.py",
+        "_carry_hull without widening an unstable entry's interval to contain 0 (d·c taken in [c_lo, c_hi])",
+        "            c_lo = np.where(dead, 0.0, np.where(unstable, np.minimum(c_lo, 0.0), c_lo))\n"
+        "            c_hi = np.where(dead, 0.0, np.where(unstable, np.maximum(c_hi, 0.0), c_hi))",
+        "            c_lo = np.where(dead, 0.0, c_lo)\n            c_hi = np.where(dead, 0.0, c_hi)",
+    ),
     # issue #10: the comparison table's new pieces
     Mutation(
         "coverage-separate-doubled",

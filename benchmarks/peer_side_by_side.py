@@ -14,7 +14,8 @@ exact dyadic); the time for all weights is extrapolated from the subsample and l
 
 Next to it, logprune's constructions of one network Ĝ for the whole target, through the library's entry
 point (``logprune.construct.pipeline.construct``, all cores): golden per-weight, subset-sum per-weight
-(the optimal pruner, uniform weights, designed signs, 21 products per block: the peer's 21x), and golden
+(the optimal pruner, uniform weights, designed signs, 21 products per block: the peer's 21x; balanced
+signs, 19 per block), and golden
 in the certified output mode
 (eps 0.1 over ||x||_2 <= 28, x >= 0).  Printed: time, sampled and kept weights of G per target weight,
 the share of target weights within 0.01 (exact), and the certified output error where there is one.
@@ -118,6 +119,15 @@ RUNS: dict[str, dict[str, Any]] = {
         "dist": "uniform",
         "signs": "designed",
         "width": 21,
+    },
+    "logprune subset-sum, per weight (uniform, balanced signs, 19 per block)": {
+        "weight_eps": "0.01",
+        "inputs_nonnegative": True,
+        "seed": 5,
+        "method": "subset-sum",
+        "dist": "uniform",
+        "signs": "balanced",
+        "width": 19,
     },
     "logprune golden, certified (eps 0.1, ||x|| <= 28, x >= 0)": {
         "eps": "0.1",

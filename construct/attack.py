@@ -5,16 +5,21 @@ where declared; docs/claims.md, certificate).  Any x in D gives a lower bound of
 looks for a large one by projected gradient ascent on ||Ĝ(x) - F(x)||^2 (l2) or on the largest
 |coordinate| (inf).  Both networks are piecewise linear, so the gradient is the Jacobian of the current
 linear piece applied to the error, computed by a backward pass (Ĝ's sparse layers, F's dense ones).
-The restarts are the worst inputs of a pool on the sphere ||x|| = x_max: the 256 seeded inputs of the
-measured error (:mod:`~logprune.construct.measure`) and 8 per restart from
-``SeedSequence(seed, spawn_key=(10**6 + 1,))`` (a key no block of G uses); each step moves by a decreasing fraction of
-x_max along the normalised gradient and projects back on D (clip to x >= 0, then scale into the ball:
-the exact projection on the intersection).
+Three searches (:func:`attack`): the ascent of before, from the worst inputs of a pool on the sphere
+||x|| = x_max (the 256 seeded inputs of the measured error, :mod:`~logprune.construct.measure`, and 8 per
+restart from ``SeedSequence(seed, spawn_key=(10**6 + 1,))``, a key no block of G uses), each step moving by
+a decreasing fraction of x_max along the normalised gradient and projecting back on D (clip to x >= 0,
+then scale into the ball: the exact projection on the intersection); a second one from the worst inputs
+of a wider pool (sphere and interior, key 10**6 + 2, and any given points such as the centres of the
+certificate's worst cells) kept apart from each other, with geometrically falling steps; and a monotone
+polish of the best points of both.  The gradients are backward passes over Ĝ's kept edges (weighted
+bincounts) and F's dense layers.
 
-The best input found is then re-evaluated exactly: its float64 coordinates are exact rationals, and
-F(x) and Ĝ(x) are computed in exact rational arithmetic (gmpy2 ``mpq`` or Fraction), so ``found`` is a
-rigorous lower bound of the sup (for l2, sqrt of an exact rational rounded down on a 2^-64 grid).  The
-bracket [found, certified] brackets the true sup; their ratio says how loose the certificate is.
+The best input of each search is then re-evaluated exactly (the largest is kept): its float64
+coordinates are exact rationals, and F(x) and Ĝ(x) are computed in exact rational arithmetic (gmpy2
+``mpq`` or Fraction), so ``found`` is a rigorous lower bound of the sup (for l2, sqrt of an exact
+rational rounded down on a 2^-64 grid).  The bracket [found, certified] brackets the true sup; their
+ratio says how loose the certificate is.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from logprune.construct.target import Target
 __all__ = ["Attack", "attack", "attack_request", "bracket_line", "exact_error"]
 
 ATTACK_KEY = 10**6 + 1  # the seed stream of the extra starting points (module doc)
+POOL_KEY = 10**6 + 2  # the seed stream of the wider pool of the second search (attack's doc)
+POLISH = 8  # points polished by the third search
+SPREAD = 0.5  # the second search's starts are at least SPREAD·x_max apart (:func:`_diverse`)
 MEASURE_SAMPLES = 256  # the measured error's inputs are in the pool too: the attack never finds less
 
 
@@ -62,35 +70,45 @@ class Attack:
         }
 
 
-def _layers(net: SparseNet) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]]:
-    """Per layer of Ĝ: (src, val, row of each edge, rows, size, last), compact as in the forward."""
+_GLayer = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]
+
+
+def _layers(net: SparseNet) -> list[_GLayer]:
+    """Per layer of Ĝ: (src, val, row of each edge, rows, starts, size, last), compact as in the forward
+    (edges sorted by row, ``starts`` the first edge of each row)."""
     out = []
     for layer in net._prepared:
         counts = np.diff(np.r_[layer.starts, layer.src.size])
         edge_rows = np.repeat(layer.rows, counts)
-        out.append((layer.src, layer.val, edge_rows, layer.rows, layer.size, layer.last))
+        out.append((layer.src, layer.val, edge_rows, layer.rows, layer.starts, layer.size, layer.last))
     return out
 
 
-def _ghat_grad(
-    layers: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]], x: np.ndarray, g_of: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ĝ(x) for a batch (rows) and the gradient of <g, Ĝ(x)> with g = g_of(Ĝ(x)), by a backward pass."""
+def _ghat_forward(layers: list[_GLayer], x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Ĝ(x) for a batch (rows) and each layer's input (neurons, batch), for :func:`_ghat_backward`."""
     h = x.T
     acts: list[np.ndarray] = []
-    for src, val, edge_rows, _rows, size, last in layers:
+    for src, val, _edge_rows, rows, starts, size, last in layers:
         acts.append(h)
         pre = np.zeros((size, h.shape[1]))
-        np.add.at(pre, edge_rows, val[:, None] * h[src])
+        if starts.size:
+            pre[rows] = np.add.reduceat(val[:, None] * h[src], starts, axis=0)
         h = pre if last else np.maximum(pre, 0.0)
-    y = h.T
-    g = np.asarray(g_of(y)).T
-    for (src, val, edge_rows, _rows, _size, last), h_in in zip(reversed(layers), reversed(acts), strict=True):
-        del last
-        gin = np.zeros_like(h_in)
-        np.add.at(gin, src, val[:, None] * g[edge_rows])
-        g = gin * (h_in > 0) if h_in is not acts[0] else gin  # h_in = relu(pre): its derivative is 1 where > 0
-    return y, g.T
+    return h.T, acts
+
+
+def _ghat_backward(layers: list[_GLayer], acts: list[np.ndarray], g: np.ndarray) -> np.ndarray:
+    """The gradient of <g_b, Ĝ(x_b)> in x_b for each row b (g of shape (batch, outputs)): the transposed
+    products, edge by edge (a weighted bincount per layer), and relu's derivative (1 where the input > 0)."""
+    gt = g.T
+    batch = gt.shape[1]
+    cols = np.arange(batch)
+    for (src, val, edge_rows, *_), h_in in zip(reversed(layers), reversed(acts), strict=True):
+        contrib = val[:, None] * gt[edge_rows]
+        flat = (src[:, None] * batch + cols[None, :]).ravel()
+        gin = np.bincount(flat, weights=contrib.ravel(), minlength=h_in.shape[0] * batch).reshape(h_in.shape)
+        gt = gin * (h_in > 0) if h_in is not acts[0] else gin  # h_in = relu(pre): its derivative is 1 where > 0
+    return np.asarray(gt.T)
 
 
 def _f_grad(weights: tuple[np.ndarray, ...], x: np.ndarray, g_of: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +181,95 @@ def _sqrt_down(q: Fraction, bits: int = 64) -> Fraction:
     return Fraction(math.isqrt(q.numerator * scale // q.denominator), 1 << bits)
 
 
+class _Objective:
+    """The error ||Ĝ(x) - F(x)|| (l2) or its largest |coordinate| (inf) on a batch of inputs x of F's own
+    width d (the appended 1 added here), and its gradient in x on the current linear pieces."""
+
+    def __init__(self, net: SparseNet, target: Target, norm: Norm) -> None:
+        self.layers = _layers(net)
+        self.target = target
+        self.norm = norm
+        self.d = target.original_widths[0]
+
+    def _full(self, z: np.ndarray) -> np.ndarray:
+        return np.hstack([z, np.ones((z.shape[0], 1))]) if self.target.append_one else z
+
+    def values(self, z: np.ndarray) -> np.ndarray:
+        za = self._full(z)
+        diff = _ghat_forward(self.layers, za)[0] - self.target.forward(za)
+        return np.asarray(np.linalg.norm(diff, axis=1) if self.norm is Norm.L2 else np.max(np.abs(diff), axis=1))
+
+    def values_and_grads(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        za = self._full(z)
+        y_hat, acts = _ghat_forward(self.layers, za)
+        diff = y_hat - self.target.forward(za)
+        if self.norm is Norm.L2:
+            vals = np.linalg.norm(diff, axis=1)
+            coef = diff  # gradient of ||d||^2 / 2
+        else:
+            vals = np.max(np.abs(diff), axis=1)
+            idx = np.argmax(np.abs(diff), axis=1)
+            coef = np.zeros_like(diff)
+            at = np.arange(diff.shape[0])
+            coef[at, idx] = np.sign(diff[at, idx])
+        g_hat = _ghat_backward(self.layers, acts, coef)
+        _, g_f = _f_grad(self.target.weights, za, lambda y, c=coef: c)
+        return np.asarray(vals), np.asarray((g_hat - g_f)[:, : self.d])
+
+
+def _unit(g: np.ndarray) -> np.ndarray:
+    return np.asarray(g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-300))
+
+
+def _diverse(pool: np.ndarray, vals: np.ndarray, count: int, radius: float) -> np.ndarray:
+    """``count`` rows of the pool, the worst first, each at least ``radius`` from those taken before (so
+    that the starts do not all climb the same hill); topped up with the worst rows left if too few."""
+    order = np.argsort(-vals, kind="stable")
+    taken: list[int] = []
+    for i in order.tolist():
+        if len(taken) == count:
+            break
+        if not taken or float(np.min(np.linalg.norm(pool[taken] - pool[i], axis=1))) >= radius:
+            taken.append(i)
+    rest = [i for i in order.tolist() if i not in set(taken)][: count - len(taken)]
+    return np.asarray(pool[taken + rest])
+
+
+def _ascend(
+    obj: _Objective, x: np.ndarray, etas: np.ndarray, xm: float, nonnegative: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Projected normalised-gradient ascent from each row of x with the step sizes ``etas`` (one per
+    step); each row's best point and value seen (float64)."""
+    best_x, best_v = x.copy(), np.full(x.shape[0], -1.0)
+    for step in range(etas.size + 1):
+        vals, g = obj.values_and_grads(x)
+        better = vals > best_v
+        best_v = np.where(better, vals, best_v)
+        best_x[better] = x[better]
+        if step == etas.size:
+            break
+        x = _project(x + etas[step] * _unit(g), xm, nonnegative)
+    return best_x, best_v
+
+
+def _polish(
+    obj: _Objective, x: np.ndarray, v: np.ndarray, steps: int, xm: float, nonnegative: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """A monotone ascent from each row: a step of size eta along the normalised gradient is taken only if
+    it raises the error (then eta grows by 3/2), else eta halves; starts at eta = 10^-2·x_max."""
+    eta = np.full(x.shape[0], 1e-2 * xm)
+    _, g = obj.values_and_grads(x)
+    for _ in range(steps):
+        trial = _project(x + eta[:, None] * _unit(g), xm, nonnegative)
+        tv, tg = obj.values_and_grads(trial)
+        up = tv > v
+        x = np.where(up[:, None], trial, x)
+        v = np.where(up, tv, v)
+        g = np.where(up[:, None], tg, g)
+        eta = np.where(up, 1.5 * eta, 0.5 * eta)
+    return x, v
+
+
 def attack(
     net: SparseNet,
     target: Target,
@@ -173,22 +280,27 @@ def attack(
     seed: int,
     restarts: int = 32,
     steps: int = 100,
+    starts: np.ndarray | None = None,
 ) -> Attack:
-    """Projected gradient ascent from ``restarts`` starts for ``steps`` steps, then the best input's exact
-    error (module doc)."""
+    """The worst input found by three searches, each from ``restarts`` starts for ``steps`` steps, and the
+    exact error of the best of their best inputs (module doc):
+
+    1. the ascent of before (kept as it was): the worst ``restarts`` of the pool (measured inputs and
+       8 per restart on the sphere), steps of 0.2·x_max·(1 - step/steps) + 10^-3·x_max;
+    2. ``restarts`` of a wider pool, the worst ones at least SPREAD·x_max apart (:func:`_diverse`): 32 per
+       restart on the sphere and 8 inside at radii x_max·U^(1/d), from
+       ``SeedSequence(seed, spawn_key=(10**6 + 2,))``, and the rows of ``starts`` (any points, e.g. the
+       centres of the certificate's worst cells, :func:`~logprune.construct.compose.worst_cells`; projected
+       on D), with steps falling geometrically from 0.05·x_max to 10^-4·x_max;
+    3. a monotone polish (:func:`_polish`) of the best min(restarts, 8) points of 1 and 2.
+
+    The best float input of each search is re-evaluated exactly, and the largest exact error is
+    returned: never less than search 1's, the attack of before."""
     d = target.original_widths[0]
     xm = float(x_max)
-    layers = _layers(net)
-
-    def full(z: np.ndarray) -> np.ndarray:
-        return np.hstack([z, np.ones((z.shape[0], 1))]) if target.append_one else z
-
-    def errors(z: np.ndarray) -> np.ndarray:
-        za = full(z)
-        diff = _ghat_grad(layers, za, lambda y: np.zeros_like(y))[0] - target.forward(za)
-        return np.asarray(np.linalg.norm(diff, axis=1) if norm is Norm.L2 else np.max(np.abs(diff), axis=1))
-
-    # the pool: the measured error's seeded inputs and more on the sphere; the worst ones start the ascent
+    obj = _Objective(net, target, norm)
+    steps = max(steps, 1)
+    # 1. the pool of before: the measured error's seeded inputs and more on the sphere
     pool = np.vstack(
         [
             sphere_inputs(d, x_max=x_max, n=MEASURE_SAMPLES, seed=seed, nonnegative=nonnegative),
@@ -196,34 +308,32 @@ def attack(
         ]
     )
     pool = _project(pool, xm, nonnegative)
-    x = pool[np.argsort(-errors(pool), kind="stable")[:restarts]]
-    best_x, best_v = x[0].copy(), -1.0
-    for step in range(steps + 1):
-        xa = full(x)
-        y_hat, _ = _ghat_grad(layers, xa, lambda y: np.zeros_like(y))
-        y_f = target.forward(xa)
-        diff = y_hat - y_f
-        if norm is Norm.L2:
-            vals = np.linalg.norm(diff, axis=1)
-            coef = diff  # gradient of ||d||^2 / 2
-        else:
-            vals = np.max(np.abs(diff), axis=1)
-            idx = np.argmax(np.abs(diff), axis=1)
-            coef = np.zeros_like(diff)
-            coef[np.arange(diff.shape[0]), idx] = np.sign(diff[np.arange(diff.shape[0]), idx])
-        i = int(np.argmax(vals))
-        if vals[i] > best_v:
-            best_v, best_x = float(vals[i]), x[i].copy()
-        if step == steps:
-            break
-        _, g_hat = _ghat_grad(layers, xa, lambda y, c=coef: c)
-        _, g_f = _f_grad(target.weights, xa, lambda y, c=coef: c)
-        g = (g_hat - g_f)[:, :d]
-        gn = np.linalg.norm(g, axis=1, keepdims=True)
-        eta = 0.2 * xm * (1 - step / steps) + 1e-3 * xm
-        x = _project(x + eta * g / np.maximum(gn, 1e-300), xm, nonnegative)
-    best_x = _inside(best_x, x_max, nonnegative)
-    err, sq = exact_error(net, target, best_x, norm)
+    x1 = pool[np.argsort(-obj.values(pool), kind="stable")[:restarts]]
+    etas1 = 0.2 * xm * (1 - np.arange(steps) / steps) + 1e-3 * xm
+    bx1, bv1 = _ascend(obj, x1, etas1, xm, nonnegative)
+    # 2. a wider pool in the ball (and the given starts), geometric steps
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(POOL_KEY,))))
+    m, inner = 32 * restarts, 8 * restarts
+    wide = sphere_inputs(d, x_max=x_max, n=m + inner, seed=seed, nonnegative=nonnegative, key=POOL_KEY)
+    wide[m:] *= rng.uniform(size=(inner, 1)) ** (1 / max(d, 1))
+    if starts is not None and starts.size:
+        wide = np.vstack([np.asarray(starts, dtype=np.float64).reshape(-1, d), wide])
+    wide = _project(wide, xm, nonnegative)
+    x2 = _diverse(wide, obj.values(wide), restarts, SPREAD * xm)
+    etas2 = xm * np.geomspace(5e-2, 1e-4, steps)
+    bx2, bv2 = _ascend(obj, x2, etas2, xm, nonnegative)
+    # 3. polish the best of both
+    allx, allv = np.vstack([bx1, bx2]), np.r_[bv1, bv2]
+    top = np.argsort(-allv, kind="stable")[: min(restarts, POLISH)]
+    bx3, bv3 = _polish(obj, allx[top], allv[top], steps, xm, nonnegative)
+    best: tuple[Fraction, Fraction | None, np.ndarray] | None = None
+    for bx, bv in ((bx1, bv1), (bx2, bv2), (bx3, bv3)):
+        xi = _inside(bx[int(np.argmax(bv))], x_max, nonnegative)
+        err, sq = exact_error(net, target, xi, norm)
+        if best is None or err > best[0]:
+            best = (err, sq, xi)
+    assert best is not None
+    err, sq, best_x = best
     return Attack(tuple(float(v) for v in best_x), err, sq, norm, restarts, steps)
 
 

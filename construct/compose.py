@@ -9,7 +9,12 @@ interval boxes of the activations over C:
 
 - boxes: Ĝ's layer inputs z_i (and F's pre-activations from them) are enclosed by rigorous interval
   arithmetic (float64 mid-radius products with the a-priori rounding bound γ_n, outward rounding),
-  with layer 1's pre-activations also within the ball's exact range b_k ± x_max·‖w_k‖;
+  with layer 1's pre-activations also within the ball's exact range b_k ± x_max·‖w_k‖, and each box is
+  intersected with the one of an affine form in x − x_c (x_c the cell's centre): a layer's input is
+  A·(x − x_c) + s with s in an interval vector, W maps it to fl(W A)·(x − x_c) + s' with the rounding of
+  fl(W A) moved into s' (:func:`_symbolic`), σ keeps the form of an active neuron, zeroes a dead one and
+  replaces an unstable one by [0, its upper bound]; the boxes of F's later layers (for the statuses
+  below) are intersected in the same way, from the form shared by both pre-activations of layer i;
 - u_i − v_i = D_i·E_i z_i exactly, D_i diagonal with entries in [0, 1] (difference quotients of σ), and
   an entry is 1 (0) where both pre-activations are ≥ 0 (≤ 0) on the whole box;
 - through F's later layers the difference is D_j W_j (·) with D_j of the same kind, stable entries read
@@ -18,13 +23,15 @@ interval boxes of the activations over C:
   sends (c, ρ) to (Wc, ‖W‖·ρ); a D with unstable set U sends it to (D°c, ρ + ‖c_U‖/2), where D° has 1/2 on
   U (D = D° + Δ with |Δ| ≤ 1/2 on U, and |D| ≤ 1 keeps the ball's radius); it starts from
   E_i z = fl(E_i)·ẑ + [E_i(z − ẑ) + (E_i − fl(E_i))·ẑ] with ẑ the box centre (or 0), radius
-  Δ_i·sup‖z − ẑ‖ + τ_i·‖ẑ‖;
+  Δ_i·sup‖z − ẑ‖ + τ_i·‖ẑ‖; alternatively (the smaller is taken, :meth:`_Composer._carry_hull`) a D
+  sends (c, ρ) to (the interval hull of {D c}, ρ): an unstable entry's interval widened to contain 0;
 - the term is ‖c‖ + ρ (l2) or ‖c‖_∞ + ρ (inf: the last layer's ‖W_ℓ‖ is replaced by its largest row
   norm, and the last layer's own error E_ℓ(z − ẑ) is bounded by E_ℓ's largest row norm times ‖z − ẑ‖).
 
 The bound of a cell is the sum of its terms; the certificate is the largest bound over cells that cover
-the domain (boxes split in halves, the cell with the largest bound first, boxes outside the ball
-dropped), and never more than the telescoped bound.  Splitting is deterministic (a fixed budget of
+the domain (boxes split in halves along their longest edge, the cell with the largest bound first, boxes
+outside the ball dropped and the others shrunk to a box that still holds their part of the ball,
+:func:`_in_ball`), and never more than the telescoped bound.  Splitting is deterministic (a fixed budget of
 cells, not of time), so ``verify`` recomputes the same number; it is used for inputs of at most
 :data:`SPLIT_MAX_DIM` coordinates (beyond, halving boxes cannot shrink them in norm).
 """
@@ -43,15 +50,15 @@ import numpy as np
 from logprune.choices import Norm
 from logprune.construct.norms import UNIT, gamma
 
-__all__ = ["BATCH", "CELL_BUDGET", "GRID_BITS", "SPLIT_MAX_DIM", "STALL", "Layer", "composed_bound"]
+__all__ = ["BATCH", "CELL_BUDGET", "GRID_BITS", "SPLIT_MAX_DIM", "STALL", "Layer", "composed_bound", "worst_cells"]
 
-CELL_BUDGET = 8192  # cells evaluated at most: about 0.5 s on 4-input targets with three hidden layers of
-# 10, where it brackets the worst input found within 4.5 (2,048 cells: 5.8; 32,768: 3.5 in 3 s)
+CELL_BUDGET = 8192  # cells evaluated at most: about 0.5-1 s on 4-input targets with three hidden layers of
+# 10, where it brackets the worst input found within 2.9 (2,048 cells: 4.1; 32,768: 2.2 in 2.5 s)
 STALL = Fraction(1, 100)  # stop when doubling the cells improved the bound by less than 1 % (plateau)
 GRID_BITS = 24  # bounds are rounded up to 24 significant bits and cells are ranked on that grid, so that
 # another BLAS (other summation orders, last-bit differences) almost never changes the certificate
 SPLIT_MAX_DIM = 8  # input coordinates up to which the domain is split into cells
-BATCH = 64  # cells split per round (their halves are evaluated as one batch of array operations)
+BATCH = 128  # cells split per round (their halves are evaluated as one batch of array operations)
 _TINY = 2.0**-1000  # absolute slack for underflow of a product or sum (far above n·2^-1074 for any n here)
 
 
@@ -136,6 +143,60 @@ def _relu(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(lo, 0.0), np.maximum(hi, 0.0)
 
 
+def _in_ball(lo: np.ndarray, hi: np.ndarray, xm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For boxes [lo_c, hi_c] (rows): which may meet the ball {||x||_2 <= xm}, and each box shrunk to a box
+    that still holds every point of [lo_c, hi_c] ∩ ball (the rows that miss it are left as they are).
+
+    near_j = the least |x_j| over the box (0 if the box straddles 0; exact in floats).  A point of the box
+    and of the ball has sum_j near_j^2 <= ||x||^2 <= xm^2, so a box with sum_j near_j^2 > xm^2 misses the
+    ball; and x_k^2 <= xm^2 - sum_(j != k) near_j^2 =: r_k^2, so x_k in [-r_k, r_k] (the clip).  Floats:
+    the float sum fl of m nonnegative squares (any order; squares round too) is <= (1 + γ_m)·S + m
+    underflows of at most 2^-1074 each for the exact sum S, hence s_lo = (1 - 2γ_(m+1))·fl - m·_TINY <= S
+    (proofs/certificate.py, "The ball's rounding margin"), so the sums are taken that much lower, xm^2
+    and xm^2 - s_lo and the square root are each rounded up by one step:
+    the test drops only boxes that miss the ball and r_k is >= the exact radius.  Sound for any float
+    xm >= the domain's x_max (docs/claims.md, certificate: the cells cover the domain)."""
+    n = lo.shape[1]
+    near = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
+    sq = near * near
+    g = 2 * gamma(n + 1)
+    xm2 = _up(np.asarray(np.float64(xm) * np.float64(xm)))
+    total = np.maximum(_down(_down(np.sum(sq, axis=1) * (1 - g)) - n * _TINY), 0.0)
+    meets = total <= xm2
+    others = np.sum(np.where(np.eye(n, dtype=bool)[None], 0.0, sq[:, None, :]), axis=2)  # sum over j != k
+    s_lo = np.maximum(_down(_down(others * (1 - g)) - n * _TINY), 0.0)
+    r = _up(np.sqrt(np.maximum(_up(xm2 - s_lo), 0.0)))
+    return meets, np.maximum(lo, -r), np.minimum(hi, r)
+
+
+def _symbolic(
+    w: np.ndarray, form: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, xr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """W applied to an affine enclosure of a layer's input on each cell: if y = A·(x - xc) + s with
+    s in [s_lo, s_hi] (A = ``form``, shape (cells, k, n_0); |x - xc| <= xr coordinatewise), then
+
+        W y = M·(x - xc) + s',  M = fl(W A),  s' in [c_lo - t, c_hi + t],  |M·(x - xc)| <= q,
+
+    with [c_lo, c_hi] = the interval product (_matvec, the proven rule) of W and [s_lo, s_hi];
+    t >= |(W A - M)·(x - xc)|, from |fl(W A) - W A| <= γ_(k+2)·|W||A| elementwise (any summation order),
+    the float |W||A| divided by 1 - γ_(k+2) (its own rounding), and the products and sums of t and
+    q = |M|·xr made upward the same way (dot products of n_0 nonnegative terms: a relative γ_(n_0 + 2),
+    plus _TINY for underflow).  Returns (M, c_lo - t, c_hi + t, q), the bounds rounded outward: the
+    input of the next layer is enclosed with no wrapping of the cell's own width (the dependence on x
+    is carried exactly in M), only of the intervals s."""
+    k, n0 = w.shape[1], xr.shape[1]
+    m = np.matmul(w, form)
+    g = gamma(k + 2)
+    err = g * np.matmul(np.abs(w), np.abs(form)) / (1 - g)
+    err = _up(_up(err * (1 + 4 * UNIT)) + _TINY)
+    gn = 1 + 2 * gamma(n0 + 2)
+    col = xr[:, :, None]
+    t = _up(_up(np.matmul(err, col)[:, :, 0] * gn) + _TINY)
+    q = _up(_up(np.matmul(np.abs(m), col)[:, :, 0] * gn) + _TINY)
+    c_lo, c_hi = _matvec(w, s_lo, s_hi)
+    return m, _down(c_lo - t), _up(c_hi + t), q
+
+
 @dataclass(frozen=True)
 class _Domain:
     x_max: float  # a float >= the rational x_max
@@ -156,6 +217,8 @@ class _Up:
 
 
 class _Composer:
+    final: list[tuple[float, int, np.ndarray, np.ndarray]]  # the cells of the last bound(), as a heap
+
     def __init__(self, layers: Sequence[Layer], dom: _Domain, norm: Norm) -> None:
         self.layers = layers
         self.up = [_Up(_uf(v.a), _uf(v.delta), _uf(v.tau), _uf(v.row_a), _uf(v.row_delta)) for v in layers]
@@ -193,21 +256,38 @@ class _Composer:
             zlo, zhi = xlo, xhi
         total = np.zeros(b)
         ins_lo, ins_hi = xlo, xhi  # F's input to layer i (Ĝ's hidden vector; x' for layer 1)
+        # the same input as an affine form in the offset from the cell's centre (_symbolic)
+        xc = lo + (hi - lo) / 2
+        xr = _up(np.maximum(hi - xc, xc - lo))  # |x - xc| <= xr on the cell (as in _matvec)
+        n_in = xlo.shape[1]
+        form = np.broadcast_to(np.eye(n_in, lo.shape[1]), (b, n_in, lo.shape[1]))
+        c_in = np.hstack([xc, one]) if dom.append_one else xc
+        s_lo, s_hi = c_in, c_in
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             up = self.up[i]
             pf_lo, pf_hi = _matvec(layer.w, ins_lo, ins_hi)
             if i == 0:
                 pf_lo, pf_hi = np.maximum(pf_lo, self.ball_lo), np.minimum(pf_hi, self.ball_hi)
+            form, sf_lo, sf_hi, q = _symbolic(layer.w, form, s_lo, s_hi, xr)  # F's: form·(x - xc) + sf
+            pf_lo, pf_hi = np.maximum(pf_lo, _down(sf_lo - q)), np.minimum(pf_hi, _up(sf_hi + q))
             e_lo, e_hi = _matvec(layer.err, zlo, zhi)
             slack = _mul(up.tau, h)[:, None]  # (E - fl(E))·z, any coordinate: <= tau·||z||
             pg_lo, pg_hi = _down(_down(pf_lo + e_lo) - slack), _up(_up(pf_hi + e_hi) + slack)
-            total = _add(total, self._term(i, zlo, zhi, h, pf_lo, pf_hi, pg_lo, pg_hi))
+            s_lo, s_hi = _down(_down(sf_lo + e_lo) - slack), _up(_up(sf_hi + e_hi) + slack)  # Ĝ's: form·(x - xc) + s
+            pg_lo, pg_hi = np.maximum(pg_lo, _down(s_lo - q)), np.minimum(pg_hi, _up(s_hi + q))
+            sym = (form, np.minimum(sf_lo, s_lo), np.maximum(sf_hi, s_hi), xr)
+            total = _add(total, self._term(i, zlo, zhi, h, pf_lo, pf_hi, pg_lo, pg_hi, sym))
             if i == last:
                 break
             g_lo, g_hi = _relu(pg_lo, pg_hi)  # Ĝ's hidden vector
             h = np.minimum(_mul(_add(up.a, up.delta), h), _norm_up(g_hi))
             ins_lo, ins_hi, zlo, zhi = g_lo, g_hi, g_lo, g_hi
+            # σ on the form: kept where the neuron is active on the cell, 0 where dead, else [0, g_hi]
+            active = (pg_lo >= 0)[:, :, None]
+            form = np.where(active, form, 0.0)
+            s_lo = np.where(pg_lo >= 0, s_lo, 0.0)
+            s_hi = np.where(pg_lo >= 0, s_hi, g_hi)
         return np.where(np.isfinite(total), total, np.inf)  # overflowed boxes (NaN, inf): no bound
 
     def _term(
@@ -220,6 +300,7 @@ class _Composer:
         pf_hi: np.ndarray,
         pg_lo: np.ndarray,
         pg_hi: np.ndarray,
+        sym: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """The bound of ||F_(>i)(u_i) - F_(>i)(v_i)|| per cell, the smaller of two centres (module doc)."""
         last = len(self.layers) - 1
@@ -231,10 +312,21 @@ class _Composer:
             d_lo, d_hi = np.minimum(pf_lo, pg_lo), np.maximum(pf_hi, pg_hi)
             statuses.append((d_lo >= 0, d_hi <= 0))
             b_lo, b_hi = _relu(d_lo, d_hi)
+            if sym is not None:  # both pre-activations are form·(x - xc) + s, s in [s_lo, s_hi]
+                form, s_lo, s_hi, xr = sym
+                form = np.where((d_lo >= 0)[:, :, None], form, 0.0)
+                s_lo, s_hi = np.where(d_lo >= 0, s_lo, 0.0), np.where(d_lo >= 0, s_hi, b_hi)
             for j in range(i + 1, last):
                 b_lo, b_hi = _matvec(self.layers[j].w, b_lo, b_hi)
-                statuses.append((b_lo >= 0, b_hi <= 0))
+                if sym is not None:
+                    form, s_lo, s_hi, q = _symbolic(self.layers[j].w, form, s_lo, s_hi, xr)
+                    b_lo, b_hi = np.maximum(b_lo, _down(s_lo - q)), np.minimum(b_hi, _up(s_hi + q))
+                act = b_lo >= 0
+                statuses.append((act, b_hi <= 0))
                 b_lo, b_hi = _relu(b_lo, b_hi)
+                if sym is not None:  # σ on the form, as in cells
+                    form = np.where(act[:, :, None], form, 0.0)
+                    s_lo, s_hi = np.where(act, s_lo, 0.0), np.where(act, s_hi, b_hi)
         zc = zlo + (zhi - zlo) / 2
         zr = _up(np.maximum(zhi - zc, zc - zlo))
         # the last layer's own error in the inf norm is bounded coordinatewise: |(E v)_k| <= ||row_k E||·||v||
@@ -245,7 +337,36 @@ class _Composer:
         c_lo, c_hi = _matvec(layer.err, zc, zc)
         spread = np.minimum(_norm_up(zr), _add(h, _norm_up(zc)))  # sup ||z - zc||
         rho = _add(_mul(delta, spread), _mul(up.tau, _norm_up(zc)))  # tau: an l2 bound, any coordinate too
-        return np.asarray(np.minimum(best, self._carry(i, c_lo, c_hi, rho, statuses)))
+        best = np.minimum(best, self._carry(i, c_lo, c_hi, rho, statuses))
+        best = np.minimum(best, self._carry_hull(i, c_lo, c_hi, rho, statuses))
+        return np.asarray(best)
+
+    def _carry_hull(
+        self,
+        i: int,
+        c_lo: np.ndarray,
+        c_hi: np.ndarray,
+        rho: np.ndarray,
+        statuses: list[tuple[np.ndarray, np.ndarray]],
+    ) -> np.ndarray:
+        """Like :meth:`_carry`, with the difference quotients kept in the centre box instead of the ball:
+        for d in [0, 1] and c in [c_lo, c_hi], d·c lies in [min(c_lo, 0), max(c_hi, 0)] (1·c on active
+        entries, 0 on dead ones), and D(c + e) = D c + D e with ||D e|| <= ||e|| <= rho as |D| <= 1; so
+        (c, rho) goes to (that hull, rho), then W (interval product) and ||W||·rho as in :meth:`_carry`.
+        Better than the halving when few entries are unstable (a column of |W| instead of ||W||_2)."""
+        last = len(self.layers) - 1
+        for step, (active, dead) in enumerate(statuses):
+            j = i + step
+            unstable = ~(active | dead)
+            c_lo = np.where(dead, 0.0, np.where(unstable, np.minimum(c_lo, 0.0), c_lo))
+            c_hi = np.where(dead, 0.0, np.where(unstable, np.maximum(c_hi, 0.0), c_hi))
+            c_lo, c_hi = _matvec(self.layers[j + 1].w, c_lo, c_hi)
+            nxt = self.up[j + 1]
+            rho = _mul(rho, nxt.row_a if (j + 1 == last and self.norm is Norm.INF) else nxt.a)
+        mag = _abs_max(c_lo, c_hi)
+        if self.norm is Norm.INF:
+            return np.asarray(_add(np.max(mag, axis=-1, initial=0.0), rho))
+        return np.asarray(_add(_norm_up(mag), rho))
 
     def _carry(
         self,
@@ -283,6 +404,7 @@ class _Composer:
         first = _grid(float(self.cells(lo0, hi0)[0]))
         if not math.isfinite(first):
             raise OverflowError("the composed bound overflows float64")
+        self.final = [(-first, 0, lo0[0], hi0[0])]
         if n0 > SPLIT_MAX_DIM or n0 == 0:
             return Fraction(first), 1
         heap: list[tuple[float, int, np.ndarray, np.ndarray]] = [(-first, 0, lo0[0], hi0[0])]
@@ -295,25 +417,24 @@ class _Composer:
                     break
                 checkpoint, last_best = 2 * checkpoint, best
             take = [heapq.heappop(heap) for _ in range(min(BATCH, len(heap), max(1, (budget - done) // 2)))]
-            los, his = [], []
-            for _, _, lo, hi in take:
-                k = int(np.argmax(hi - lo))
-                mid = lo[k] + (hi[k] - lo[k]) / 2  # any split point: the halves cover the box
-                for a_, b_ in ((lo[k], mid), (mid, hi[k])):
-                    clo, chi = lo.copy(), hi.copy()
-                    clo[k], chi[k] = a_, b_
-                    near = np.where((clo <= 0) & (chi >= 0), 0.0, np.minimum(np.abs(clo), np.abs(chi)))
-                    if float(np.sum(near * near)) * (1 - 4 * UNIT) > xm * xm:  # the box misses the ball
-                        continue
-                    los.append(clo)
-                    his.append(chi)
-            if not los:
+            lo = np.array([t[2] for t in take])
+            hi = np.array([t[3] for t in take])
+            rows = np.arange(len(take))
+            k = np.argmax(hi - lo, axis=1)  # the longest edge (the first of equals)
+            mid = lo[rows, k] + (hi[rows, k] - lo[rows, k]) / 2  # any split point: the halves cover the box
+            los, his = np.repeat(lo, 2, axis=0), np.repeat(hi, 2, axis=0)  # halves of box t: rows 2t, 2t + 1
+            his[2 * rows, k] = mid
+            los[2 * rows + 1, k] = mid
+            meets, los, his = _in_ball(los, his, xm)
+            los, his = los[meets], his[meets]
+            if not los.shape[0]:
                 continue
-            bounds = self.cells(np.array(los), np.array(his))
+            bounds = self.cells(los, his)
             for clo, chi, cb in zip(los, his, bounds.tolist(), strict=True):
                 heapq.heappush(heap, (-_grid(cb), order, clo, chi))
                 order += 1
-            done += len(los)
+            done += los.shape[0]
+        self.final = heap  # the cells left, for worst_cells
         top = -heap[0][0] if heap else 0.0
         if not math.isfinite(top):
             raise OverflowError("the composed bound overflows float64")
@@ -334,3 +455,26 @@ def composed_bound(
     give or take one batch's halves; 1: the whole domain as one cell)."""
     dom = _Domain(_uf(x_max), inputs_nonnegative, append_one, x_eff)
     return _Composer(layers, dom, norm).bound(budget)
+
+
+def worst_cells(
+    layers: Sequence[Layer],
+    *,
+    x_max: Fraction,
+    x_eff: Fraction,
+    inputs_nonnegative: bool,
+    append_one: bool,
+    norm: Norm,
+    budget: int = CELL_BUDGET,
+    top: int = 32,
+) -> np.ndarray:
+    """The centres of the ``top`` cells with the largest bounds once :func:`composed_bound` (same
+    arguments) has split its budget, the largest first, as an array (top, n_0): where the error can be
+    largest, the starting points the attack may be given (:func:`~logprune.construct.attack.attack`,
+    ``starts``).  Points to try, not a bound: a centre may lie outside the domain (the attack projects)."""
+    dom = _Domain(_uf(x_max), inputs_nonnegative, append_one, x_eff)
+    comp = _Composer(layers, dom, norm)
+    comp.bound(budget)
+    best = heapq.nsmallest(max(top, 0), comp.final)
+    n0 = layers[0].w.shape[1] - int(append_one)
+    return np.array([lo + (hi - lo) / 2 for _, _, lo, hi in best]).reshape(-1, n0)

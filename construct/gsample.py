@@ -26,7 +26,7 @@ import numpy as np
 from logprune.choices import Signs
 from logprune.construct.pooling import PoolGeometry
 
-__all__ = ["block_rng", "block_weights", "designed_signs"]
+__all__ = ["balanced_out_signs", "block_rng", "block_weights", "designed_signs"]
 
 
 def block_rng(seed: int, t: int, block: int, part: int = 0) -> np.random.Generator:
@@ -40,6 +40,13 @@ def designed_signs(size: int, branches: int) -> np.ndarray:
     if branches == 1:
         return np.ones(size)
     return np.where(np.arange(size) % 2 == 0, 1.0, -1.0)
+
+
+def balanced_out_signs(size: int, branches: int) -> np.ndarray:
+    """The out-weight signs of a block's neurons 0..size-1 under ``signs=balanced``: +, - alternating
+    among the neurons of each branch (neuron p is in branch p mod ``branches``: designed in-weights), so
+    every prefix of every branch's neurons has as many + as - out-weights, to one."""
+    return np.where((np.arange(size) // branches) % 2 == 0, 1.0, -1.0)
 
 
 def block_weights(
@@ -58,13 +65,17 @@ def block_weights(
     and a of shape (P,) (shared) or (n_out, P) (per-weight); ``law`` has ``sample_in(rng, shape)`` and
     ``sample_out(rng, shape)`` (the separate supports draw in- and out-weights from different laws).
     ``signs=designed``: the in-weights keep their drawn magnitudes and take the designed signs
-    (:func:`designed_signs`, ``branches`` of the layer); the out-weights keep their fair signs."""
+    (:func:`designed_signs`, ``branches`` of the layer); the out-weights keep their fair signs.
+    ``signs=balanced``: designed in-weights, and the out-weights keep their drawn magnitudes and take the
+    signs of :func:`balanced_out_signs`."""
     t = 2 * layer
     # drawn neuron-major, (P, ...) then transposed: a prefix of this draw is a smaller block of the same
     # draw (what adaptive blocks use); across draws of other sizes see the module doc
     a = law.sample_in(block_rng(seed, t, block), pool.in_shape(size, n_out))
-    if signs is Signs.DESIGNED:  # the same draws (magnitudes and the stream's state), other signs
+    if signs is not Signs.IID:  # the same draws (magnitudes and the stream's state), other signs
         pattern = designed_signs(size, branches)
         a = np.abs(a) * (pattern if a.ndim == 1 else pattern[:, None])
     b = np.ascontiguousarray(law.sample_out(block_rng(seed, t + 1, block), (size, n_out)).T)  # row-major for speed
+    if signs is Signs.BALANCED:
+        b = np.abs(b) * balanced_out_signs(size, branches)[None, :]
     return (a if a.ndim == 1 else np.ascontiguousarray(a.T)), b

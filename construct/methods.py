@@ -38,6 +38,7 @@ class BlockProblem:
     eps_exact: Fraction | None = None  # eps_w exactly, for methods that decide feasibility exactly
     a: np.ndarray | None = None  # the factors of q (q = fl(a·b)), for exact products
     b: np.ndarray | None = None
+    nearest: bool = False  # subset-sum's pruner keeps the nearest subset, not the fewest within eps_w
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, Support, choice
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Prune, Signs, Support, choice
 from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
 from logprune.validation import MAX_K, MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
@@ -50,6 +50,7 @@ class Options:
     calibrated: bool = False  # width "calibrated": the method's recorded empirical default (``width`` None)
     segments: int | None = None  # certified mode: k fixed (module doc); None: the a-priori k
     support: Support = Support.SEPARATE  # of G's hyperbolic weights (unused by the uniform law)
+    prune: Prune = Prune.FEWEST  # what subset-sum's pruner minimises (the other methods have one rule)
 
     @property
     def per_weight(self) -> bool:
@@ -72,6 +73,7 @@ class Options:
             "arithmetic": self.arithmetic.value,
             "signs": self.signs.value,
             "support": self.support.value,
+            "prune": self.prune.value,
             **({} if self.segments is None else {"segments": self.segments}),
         }
 
@@ -97,6 +99,7 @@ def options(
     signs: Any = Signs.IID,
     segments: Any = None,
     support: Any = Support.SEPARATE,
+    prune: Any = Prune.FEWEST,
 ) -> Options:
     """Validated :class:`Options`: the one place where a construction's arguments are checked.
 
@@ -118,6 +121,16 @@ def options(
     calibrated = isinstance(width, str) and width == "calibrated"
     if calibrated and not strategy(m).calibrated_default:
         raise ParameterError(f"width=calibrated: method={m.value} has no calibrated block size (subset-sum has)")
+    sg = choice(Signs, "signs", signs)
+    if sg is Signs.BALANCED and m is not Method.SUBSET_SUM:
+        raise ParameterError(
+            f"signs=balanced: only for subset-sum (method={m.value}: its bound assumes fair out-weight signs)"
+        )
+    if sg is Signs.BALANCED and calibrated:
+        raise ParameterError("width=calibrated: the RSS calibration is for fair out-weight signs, not signs=balanced")
+    pr = choice(Prune, "prune", prune)
+    if pr is not Prune.FEWEST and m is not Method.SUBSET_SUM:
+        raise ParameterError(f"prune={pr.value}: only subset-sum chooses among subsets (method={m.value})")
     w = None if width is None or adaptive or calibrated else check_int("width", width, maximum=MAX_SIZE)
     if w is not None:
         strategy(m).check_width(w)  # a method may search only so many neurons per block
@@ -134,9 +147,10 @@ def options(
         norm=choice(Norm, "norm", norm),
         width=w,
         arithmetic=choice(Arithmetic, "arithmetic", arithmetic),
-        signs=choice(Signs, "signs", signs),
+        signs=sg,
         adaptive=adaptive,
         calibrated=calibrated,
         segments=None if segments is None else check_int("segments", segments, maximum=MAX_K),
         support=choice(Support, "support", support),
+        prune=pr,
     )

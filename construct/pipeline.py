@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from logprune import __version__
+from logprune.choices import Method
 from logprune.construct.attack import Attack, attack_request, bracket_line
 from logprune.construct.build import Built, build_layers
 from logprune.construct.certify import Assessment, Certificate, assess, domain
@@ -242,7 +243,9 @@ class Construction:
         return [
             f"target: widths {list(self.target.original_widths)}, {tw} weights"
             + (" (+ biases folded into a constant-1 neuron)" if self.target.append_one else ""),
-            f"mode: {mode}; method={opt.method}, pooling={opt.pooling}, dist={opt.dist}, seed={opt.seed}, "
+            f"mode: {mode}; method={opt.method}"
+            + (f" (prune={opt.prune})" if opt.method is Method.SUBSET_SUM else "")
+            + f", pooling={opt.pooling}, signs={opt.signs}, dist={opt.dist}, seed={opt.seed}, "
             f"delta={opt.delta}",
             f"per-weight accuracy eps_w = {float(pl.eps_w):.4g}, k = {pl.k} segments, coverage c = {pl.coverage}",
             f"G: depth {len(self.built.net.shapes)}, {self.g_neurons} neurons, {self.g_weights} weights; "
@@ -351,7 +354,7 @@ def _finish(
     return replace(c, measured_error=measured, attack=found)
 
 
-A_POSTERIORI_DOWN = 8  # steps below a certified start that are tried (each is a whole build, cheaper as k falls)
+A_POSTERIORI_DOWN = 8  # builds below a certified start that are tried (each is a whole build, cheaper as k falls)
 
 
 def _spectral_gain(target: Target, branches: tuple[int, ...]) -> float:
@@ -373,7 +376,9 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
     smaller.  Start at the a-priori k lowered by log_φ of the largest spectral gain
     (:func:`_spectral_gain`), build and certify; go up one k at a time until the certificate meets eps
     (the a-priori k is the last resort: its a-priori bound covers the certificate); if the start already
-    meets eps, go down while it does (at most :data:`A_POSTERIORI_DOWN` steps).  Every k tried is
+    meets eps, go down by 1, 2, 4, ... until a k fails, then bisect between it and the least certified k
+    (at most :data:`A_POSTERIORI_DOWN` builds: a pruner whose errors are far below eps_w, such as
+    subset-sum's nearest, is certified far below the start).  Every k tried is
     recorded; the Ĝ returned is that of the least certified k, with options.segments = k, so ``verify``
     rebuilds exactly its plan.  Keywords as :func:`construct` (measure and attack on the result only)."""
     if opt.eps is None:
@@ -397,13 +402,15 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
     k = start
     c = attempt(k)
     if c.ok:
-        best = c
-        while k > 1 and len(tries) <= A_POSTERIORI_DOWN:
-            k -= 1
+        best, good, bad, step = c, k, 0, 1  # good: the least certified k so far; every k <= bad failed
+        while good - bad > 1 and len(tries) <= A_POSTERIORI_DOWN:
+            k = max(bad + 1, good - step) if bad == 0 else (good + bad) // 2
+            step *= 2  # galloping down until a k fails, then bisection between it and the least certified
             c = attempt(k)
-            if not c.ok:
-                break
-            best = c
+            if c.ok:
+                best, good = c, k
+            else:
+                bad = k
     else:
         while k < prior.k:
             k += 1

@@ -36,7 +36,7 @@ from logprune.bounds import golden, propagation
 from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
 from logprune.bounds.laws import hyperbolic_law, separate_law, uniform_law
-from logprune.choices import Dist, Signs, Support
+from logprune.choices import Dist, Prune, Signs, Support
 from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BoundRequest, Selection, strategy
 from logprune.construct.norms import spectral_norm_upper
@@ -71,6 +71,7 @@ class Plan:
     signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
     adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
     block_source: str | None = None  # set when the method's default decided P (e.g. an EMPIRICAL calibration)
+    nearest: bool = False  # subset-sum keeps each weight's nearest subset (Prune.NEAREST)
 
     def draw_block(self, *, seed: int, layer: int, block: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
         """Block ``block`` of target layer ``layer`` of G as this plan draws it: (a as an (n_out, P) view,
@@ -254,6 +255,7 @@ def plan(target: Target, opt: Options) -> Plan:
         opt.signs,
         adaptive,
         source,
+        opt.prune is Prune.NEAREST,
     )
 
 

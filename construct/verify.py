@@ -130,9 +130,10 @@ OPTION_TYPES: dict[str, tuple[str, ...]] = {
     "arithmetic": ("string",),
     "signs": ("string",),
     "support": ("string",),
+    "prune": ("string",),  # optional: files written before it existed were pruned to the fewest
     "segments": ("integer",),  # optional: written only when k was fixed (the a-posteriori mode)
 }
-OPTIONAL_OPTIONS = frozenset({"segments"})
+OPTIONAL_OPTIONS = frozenset({"segments", "prune"})
 
 
 class VerificationError(LogpruneError, ValueError):

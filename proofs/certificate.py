@@ -4,9 +4,14 @@ The load-bearing lemmas of :mod:`logprune.construct.norms` (N2), of the rounding
 of :mod:`logprune.construct.compose` (the difference quotients of relu, the carry rule, the hybrid
 telescoping, the interval enclosure of a matrix-vector product), decided by z3 where they are scalar and
 tested on exact random instances (``Fraction``s) where they are about matrices; then construct's own
-certificate: its interval product is the proven rule, bit for bit, its carry (``_Composer._carry``) contains
-every exact image of the points it claims on random exact instances, and on one instance (a 2-3-1 target
-with biases) its telescoped bound is recomputed here and no input's exact error exceeds its certificate.
+certificate: its interval product is the proven rule, bit for bit, its carries (``_Composer._carry`` and
+``_Composer._carry_hull``) contain every exact image of the points they claim on random exact instances,
+its affine forms (``_symbolic``) contain the exact range of every layer image, its drop and clip of boxes
+against the ball (``_in_ball``) keep every point of the ball, and its bound of one cell (``cells``) is
+above the exact error at points of the cell on random exact nets; on one instance (a 2-3-1 target with
+biases) its telescoped bound is recomputed here and no input's exact error exceeds its certificate.  The
+lemmas behind the newer rules (the hull of d·c, σ on an affine form, the affine form through a layer, the
+ball's drop and clip, the rounding margin of the ball's sums) are decided by z3 or sympy.
 This is the one module of proofs/ that reads construct/ (an edit of the certificate's code must make a
 step fail: the mutation score, benchmarks/mutation_score.py).
 
@@ -14,7 +19,13 @@ Mutations (each must make a step fail): ``no-eta-factor`` drops the factor 1/sqr
 ``no-underflow-term`` drops the 2^-1074 of the rounding bound, ``half-slope`` claims d in [0, 1/2],
 ``no-carry-half`` drops the ||c_U||/2 of the carry rule, ``no-tau`` drops the tau·||ẑ|| of the start,
 ``telescope-off-by-one`` feeds F's v_i (not Ĝ's u_i) to layer i + 1, ``no-radius`` drops the radius of
-the interval product.
+the interval product, ``hull-no-zero`` does not widen an unstable entry of the hull carry to contain 0
+(in the lemma and in construct's own ``_carry_hull``, given the unstable entries as active),
+``form-keeps-unstable`` keeps the affine form of an unstable neuron, ``symbolic-no-gamma`` drops the
+rounding term of the affine form (in the identity, the lemma, and construct's ``_symbolic`` output
+replaced by its interval product alone), ``ball-near-no-straddle`` takes near_j = min(|lo_j|, |hi_j|) on a
+side straddling 0, ``ball-no-rounding`` drops the rounding margin of the ball's sums (in the lemma, and
+the drop and clip recomputed in floats to nearest with no margin).
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ from logprune.proofs.framework import (
     Step,
     agreement,
     decide,
+    identity,
     tested,
 )
 
@@ -50,6 +62,14 @@ MUTATIONS = {
     "no-tau": "the start's radius without tau·||ẑ|| (the rounding of E forgotten)",
     "telescope-off-by-one": "the hybrid sum with z_(i+1) = v_i (F's activation) instead of u_i",
     "no-radius": "the interval product without its radius (the product at the box's centre only)",
+    "hull-no-zero": "the hull carry without widening an unstable entry's interval to contain 0 (d·c in [c_lo, c_hi])",
+    "form-keeps-unstable": "σ on an affine form keeps the form of an unstable neuron (y_hi >= 0), not only of an "
+    "active one (y_lo >= 0)",
+    "symbolic-no-gamma": "the affine form without the rounding term t >= |(W A - fl(W A))(x - x_c)| (W y - M d "
+    "taken to be W s)",
+    "ball-near-no-straddle": "the ball's near_j = min(|lo_j|, |hi_j|) also on a box side that straddles 0",
+    "ball-no-rounding": "the ball's drop test and clip radius from the float sums as computed, with no rounding "
+    "margin (fl <= S assumed)",
 }
 
 Vec = list[Fraction]
@@ -451,6 +471,18 @@ def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | No
     it claims: for every c in the centre box, ||e||_2 <= rho and difference quotients D_j (1 on active, 0 on
     dead, any d in [0, 1] on unstable coordinates, the relu lemma above), the exact
     v = W_s D_(s-1) ⋯ W_1 D_0 (c + e) has ||v||_2 (l2) or max_k |v_k| (inf) <= the bound construct returns."""
+    return _carry_code_trial(rng, mutation, hull=False)
+
+
+def _construct_hull_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """The same exact check of construct.compose's second carry (``_Composer._carry_hull``: unstable entries
+    of the centre widened to contain 0, the radius kept).  Mutation ``hull-no-zero``: construct's own code is
+    given the unstable entries as active (so their intervals are not widened to contain 0)."""
+    return _carry_code_trial(rng, mutation, hull=True)
+
+
+def _carry_code_trial(rng: random.Random, mutation: str | None, *, hull: bool) -> str | None:
+    """The check of :func:`_construct_carry_trial` on ``_Composer._carry`` or (``hull``) ``_carry_hull``."""
     from types import SimpleNamespace
 
     from logprune.choices import Norm
@@ -474,13 +506,17 @@ def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | No
     lo = [Fraction(rng.randint(-32, 32), 16) for _ in range(dims[0])]
     hi = [v + Fraction(rng.randint(0, 8), 16) if rng.random() < 0.5 else v for v in lo]
     rho = Fraction(0) if rng.random() < 0.3 else Fraction(rng.randint(1, 32), 16)
-    out = _Composer._carry(
-        fake,  # type: ignore[arg-type]  # the carry reads only layers[j].w, up[j].a/row_a and norm
+    method = _Composer._carry_hull if hull else _Composer._carry
+    passed = statuses
+    if hull and mutation == "hull-no-zero":  # unstable entries treated as active: c kept, not widened to 0
+        passed = [(~dead, dead) for _, dead in statuses]
+    out = method(
+        fake,  # type: ignore[arg-type]  # the carries read only layers[j].w, up[j].a/row_a and norm
         0,
         np.array([[float(v) for v in lo]]),
         np.array([[float(v) for v in hi]]),
         np.array([float(rho)]),
-        statuses,
+        passed,
     )
     bound = Fraction(float(out[0]))
     for _ in range(6):
@@ -507,6 +543,218 @@ def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | No
                 return f"inf: max|v| = {max(abs(z) for z in v)} > construct's carry bound {bound} (W={Ws}, c={c})"
         elif _sq(v) > bound * bound:
             return f"l2: ||v||^2 = {_sq(v)} > construct's carry bound^2 {bound * bound} (W={Ws}, c={c}, rho={rho})"
+    return None
+
+
+def _fr(x: float) -> Fraction:
+    return Fraction(float(x))
+
+
+def _symbolic_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """construct.compose's affine forms (``_symbolic``) on random float instances: for y = A·d + s with
+    |d_j| <= xr_j and s in [s_lo, s_hi], the EXACT range of W y - M d over all such d and s (its ends
+    Σ_t min/max(W_ot·s_lo_t, W_ot·s_hi_t) ∓ Σ_j |(W A - M)_oj|·xr_j, attained at corners, computed in
+    rationals) lies in the returned [lo, hi], and the exact sup of |M d| (Σ_j |M_oj|·xr_j) is <= q.
+    Mutation ``symbolic-no-gamma``: the returned interval replaced by the interval product of W and
+    [s_lo, s_hi] alone (construct's _matvec), i.e. the term t >= |(W A - fl(W A))·(x - x_c)| dropped."""
+    from logprune.construct.compose import _matvec as code_matvec
+    from logprune.construct.compose import _symbolic
+
+    b, m, k, n0 = rng.randint(1, 2), rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 3)
+
+    def val() -> float:
+        return 0.0 if rng.random() < 0.1 else _rand_float(rng)
+
+    w = np.array([[val() for _ in range(k)] for _ in range(m)])
+    a = np.array([[[val() for _ in range(n0)] for _ in range(k)] for _ in range(b)])
+    if rng.random() < 0.4:  # a point s (e.g. 0, or the cell's centre in layer 1): no radius to hide in
+        s_lo = np.array([[0.0 if rng.random() < 0.5 else val() for _ in range(k)] for _ in range(b)])
+        s_hi = s_lo.copy()
+    else:
+        s_lo = np.array([[val() for _ in range(k)] for _ in range(b)])
+        s_hi = s_lo + np.abs(np.array([[val() for _ in range(k)] for _ in range(b)]))
+    xr = np.abs(np.array([[val() for _ in range(n0)] for _ in range(b)]))
+    M, lo, hi, q = _symbolic(w, a, s_lo, s_hi, xr)
+    if mutation == "symbolic-no-gamma":
+        lo, hi = code_matvec(w, s_lo, s_hi)
+    W = [[_fr(v) for v in row] for row in w]
+    for c in range(b):
+        A = [[_fr(v) for v in row] for row in a[c]]
+        WA = _mm(W, A)
+        for o in range(m):
+            err = sum((abs(WA[o][j] - _fr(M[c, o, j])) * _fr(xr[c, j]) for j in range(n0)), Fraction(0))
+            ends = [(W[o][t] * _fr(s_lo[c, t]), W[o][t] * _fr(s_hi[c, t])) for t in range(k)]
+            low = sum((min(e) for e in ends), Fraction(0)) - err
+            high = sum((max(e) for e in ends), Fraction(0)) + err
+            if not _fr(lo[c, o]) <= low or not high <= _fr(hi[c, o]):
+                return (
+                    f"W y - M d ranges over [{float(low)!r}, {float(high)!r}], outside [{lo[c, o]!r}, "
+                    f"{hi[c, o]!r}] (W={w.tolist()}, A={a[c].tolist()}, s=[{s_lo[c].tolist()}, {s_hi[c].tolist()}])"
+                )
+            md = sum((abs(_fr(M[c, o, j])) * _fr(xr[c, j]) for j in range(n0)), Fraction(0))
+            if md > _fr(q[c, o]):
+                return f"sup |M d| = {float(md)!r} > q = {q[c, o]!r} (M={M[c].tolist()}, xr={xr[c].tolist()})"
+    return None
+
+
+def _cells_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """construct.compose's bound of one cell (``_Composer.cells``: interval and affine-form boxes, σ on the
+    forms, the stable sets, both carries) on a random exact net F (float W_i) and Ĝ = W_i + E_i (exact
+    rational E_i, given to construct as fl(E_i) and tau >= ||E_i - fl(E_i)||_F): the exact
+    ||Ĝ(x) - F(x)|| (l2, or max coordinate) at the cell's corners in the ball and random rational points of
+    cell ∩ ball is <= the cell's bound; the cell is clipped by construct's _in_ball first, as bound() does."""
+    from logprune.choices import Norm
+    from logprune.construct.compose import Layer, _Composer, _Domain, _in_ball
+
+    depth = rng.randint(2, 3)
+    widths = [rng.randint(1, 3) for _ in range(depth + 1)]
+    norm = rng.choice((Norm.L2, Norm.INF))
+    Ws = [
+        [[Fraction(rng.randint(-24, 24), 16) for _ in range(widths[i])] for _ in range(widths[i + 1])]
+        for i in range(depth)
+    ]
+    Es = [
+        [
+            [Fraction(rng.randint(-99, 99), rng.choice((300, 700, 1100))) for _ in range(widths[i])]
+            for _ in range(widths[i + 1])
+        ]
+        for i in range(depth)
+    ]
+    layers = []
+    for W, E in zip(Ws, Es, strict=True):
+        flE = [[Fraction(float(v)) for v in row] for row in E]
+        rows_w = max(_sqrt_up(_sq(r)) for r in W)
+        rows_e = max(_sqrt_up(_sq(r)) for r in E)
+        layers.append(
+            Layer(
+                w=np.array([[float(v) for v in r] for r in W]),
+                err=np.array([[float(v) for v in r] for r in flE]),
+                branches=1,
+                tau=_sqrt_up(_frob2([[a - b for a, b in zip(r, s, strict=True)] for r, s in zip(E, flE, strict=True)])),
+                a=_sqrt_up(_frob2(W)),
+                delta=_sqrt_up(_frob2(E)),
+                row_a=rows_w,
+                row_delta=rows_e,
+            )
+        )
+    xm = Fraction(rng.choice((1, 2, 3)), rng.choice((1, 2)))
+    comp = _Composer(layers, _Domain(float(xm), False, False, xm), norm)
+    n0 = widths[0]
+    width = Fraction(1, 2 ** rng.randint(0, 6))
+    ctr = [Fraction(rng.randint(-16, 16), 16) * xm for _ in range(n0)]
+    lo = np.array([[float(c - width * Fraction(rng.randint(1, 4), 4)) for c in ctr]])
+    hi = np.array([[float(c + width * Fraction(rng.randint(1, 4), 4)) for c in ctr]])
+    meets, lo, hi = _in_ball(lo, hi, float(xm))
+    if not meets[0]:
+        return None
+    bound = Fraction(float(comp.cells(lo, hi)[0]))
+    ends = [(_fr(lo[0, j]), _fr(hi[0, j])) for j in range(n0)]
+    pts = [list(p) for p in product(*ends)]
+    pts += [[a + (b - a) * Fraction(rng.randint(0, 32), 32) for a, b in ends] for _ in range(12)]
+    Gs = [
+        [[w + e for w, e in zip(rw, re, strict=True)] for rw, re in zip(W, E, strict=True)]
+        for W, E in zip(Ws, Es, strict=True)
+    ]
+    for x in pts:
+        if _sq(x) > xm * xm:
+            continue
+        diff = [a - b for a, b in zip(_f_after(Gs, 0, x), _f_after(Ws, 0, x), strict=True)]
+        if norm is Norm.INF:
+            if max(abs(z) for z in diff) > bound:
+                worst = float(max(abs(z) for z in diff))
+                return f"inf: the exact error {worst!r} > the cell's bound {float(bound)!r} at x={x}"
+        elif _sq(diff) > bound * bound:
+            return f"l2: the exact error^2 {float(_sq(diff))!r} > the cell's bound^2 {float(bound * bound)!r} at x={x}"
+    return None
+
+
+def _in_ball_unrounded(lo: np.ndarray, hi: np.ndarray, xm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mutation ``ball-no-rounding``: construct's _in_ball with every float operation to nearest and no
+    margin (the sums as computed, xm·xm, the root)."""
+    n = lo.shape[1]
+    near = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
+    sq = near * near
+    xm2 = np.float64(xm) * np.float64(xm)
+    meets = np.sum(sq, axis=1) <= xm2
+    others = np.sum(np.where(np.eye(n, dtype=bool)[None], 0.0, sq[:, None, :]), axis=2)
+    r = np.sqrt(np.maximum(xm2 - others, 0.0))
+    return meets, np.maximum(lo, -r), np.minimum(hi, r)
+
+
+def _ball_box(rng: random.Random, n: int, xm: float, tight: bool) -> tuple[list[float], list[float]]:
+    """A box [lo, hi] of n coordinates: random, or (``tight``) with its nearest point to 0 near the sphere of
+    radius xm (the near values scaled so that Σ near^2 is xm^2 up to rounding), some sides straddling 0 and
+    some reaching far beyond the ball (so that the clip bites)."""
+    near = [0.0 if rng.random() < 0.2 else rng.random() for _ in range(n)]
+    if tight:
+        s = math.sqrt(sum(v * v for v in near)) or 1.0
+        near = [v * xm / s for v in near]
+    else:
+        near = [v * xm * rng.choice((0.3, 0.7, 1.0, 1.5)) for v in near]
+    lo, hi = [], []
+    for v in near:
+        width = rng.choice((0.0, rng.random() * xm, 3 * xm))
+        if v == 0.0:
+            lo.append(-rng.random() * xm * 2)
+            hi.append(rng.random() * xm * 2)
+        elif rng.random() < 0.5:
+            lo.append(v)
+            hi.append(v + width)
+        else:
+            lo.append(-v - width)
+            hi.append(-v)
+    return lo, hi
+
+
+def _in_ball_trial(rng: random.Random, mutation: str | None) -> str | None:
+    """construct.compose's drop and clip (``_in_ball``) on random float boxes, checked exactly: a dropped box
+    has Σ_j near_j^2 > xm^2 (near_j = the least |x_j| on the box: no point of the ball), and for a kept box
+    meeting the ball each clipped end still holds every x_k of box ∩ ball: hi'_k = hi_k or (hi'_k >= 0 and
+    hi'_k^2 >= xm^2 - Σ_(j != k) near_j^2), lo'_k likewise (the largest x_k on box ∩ ball is
+    min(hi_k, sqrt(xm^2 - Σ_(j != k) near_j^2)), attained with the other coordinates at their near points).
+    Boxes are random or tight (nearest point on the sphere up to rounding), n up to 8 coordinates, scales
+    down to 2^-540 (squares underflow)."""
+    from logprune.construct.compose import _in_ball
+
+    n, boxes = rng.randint(1, 8), rng.randint(1, 3)
+    scale = 2.0 ** rng.choice((0, 0, 0, rng.randint(-40, 40), rng.randint(-560, -500)))
+    xm = rng.choice((1.0, 0.875, 3.0, rng.random() + 0.01)) * scale
+    tight = rng.random() < 0.7
+    rows = [_ball_box(rng, n, xm, tight) for _ in range(boxes)]
+    lo = np.array([r[0] for r in rows])
+    hi = np.array([r[1] for r in rows])
+    if tight and rng.random() < 0.5:  # move xm by a few ulps around the nearest point's norm
+        for _ in range(rng.randint(1, 3)):
+            xm = float(np.nextafter(xm, rng.choice((0.0, np.inf))))
+    elif tight:  # xm the least float with xm^2 >= Σ near^2 of the first box (it meets the ball, just)
+        s0 = sum((_fr(min(abs(a), abs(b))) ** 2 for a, b in zip(lo[0], hi[0], strict=True) if a * b > 0), Fraction(0))
+        if s0 > Fraction(1, 2**900):  # math.sqrt is within an ulp there: a few steps reach the least float
+            xm = math.sqrt(float(s0))
+            while _fr(np.nextafter(xm, 0.0)) ** 2 >= s0:
+                xm = float(np.nextafter(xm, 0.0))
+            while _fr(xm) ** 2 < s0:
+                xm = float(np.nextafter(xm, np.inf))
+    meets, clo, chi = (_in_ball_unrounded if mutation == "ball-no-rounding" else _in_ball)(lo, hi, xm)
+    x2 = _fr(xm) ** 2
+    for c in range(boxes):
+        near = [
+            Fraction(0) if lo[c, j] <= 0 <= hi[c, j] else min(abs(_fr(lo[c, j])), abs(_fr(hi[c, j]))) for j in range(n)
+        ]
+        total = sum((v * v for v in near), Fraction(0))
+        if not meets[c]:
+            if total <= x2:
+                box = f"[{lo[c].tolist()}, {hi[c].tolist()}]"
+                return f"a box meeting the ball dropped: Σ near^2 = {total} <= xm^2 (xm={xm!r}, box={box})"
+            continue
+        if total > x2:
+            continue  # kept although it misses the ball: allowed (no point to keep)
+        for j in range(n):
+            need = x2 - (total - near[j] ** 2)  # x_j^2 <= need on box ∩ ball
+            top, bottom = _fr(chi[c, j]), _fr(clo[c, j])
+            if not (top == _fr(hi[c, j]) or (top >= 0 and top * top >= need)):
+                return f"the clip cuts ball points: hi'={chi[c, j]!r}, need {float(need)!r} (xm={xm!r}, box {c}, k={j})"
+            if not (bottom == _fr(lo[c, j]) or (bottom <= 0 and bottom * bottom >= need)):
+                return f"the clip cuts ball points: lo'={clo[c, j]!r}, need {float(need)!r} (xm={xm!r}, box {c}, k={j})"
     return None
 
 
@@ -649,6 +897,21 @@ def proof(mutation: str | None = None) -> Proof:
     n2_rhs = 1 if mutation == "no-eta-factor" else 1 / r
     carry_half = 0 if mutation == "no-carry-half" else sp.Rational(1, 2)
     d_hi = sp.Symbol("d", real=True)
+    # the hull carry, σ on a form, the affine forms, the ball (compose's newer rules)
+    c_lo, c_hi, y, y_lo, y_hi = sp.symbols("c_lo c_hi y y_lo y_hi", real=True)
+    no_zero = mutation == "hull-no-zero"
+    hull_lo, hull_hi = (c_lo, c_hi) if no_zero else (sp.Min(c_lo, 0), sp.Max(c_hi, 0))
+    keep_if = y_hi >= 0 if mutation == "form-keeps-unstable" else y_lo >= 0
+    Wn, An, Mn, dn, sn = sp.symbols("W A M d s", commutative=False)
+    form_rhs = Wn * sn if mutation == "symbolic-no-gamma" else (Wn * An - Mn) * dn + Wn * sn
+    ws, e1, e2, d1, d2, g1, g2, r1, r2, m1, m2 = sp.symbols("Ws e1 e2 d1 d2 g1 g2 r1 r2 M1 M2", real=True)
+    t_form = 0 if mutation == "symbolic-no-gamma" else g1 * r1 + g2 * r2
+    xk, b_lo, b_hi, xm, s_o, n_o, rr = sp.symbols("x_k lo hi x_max S_o N_o r", real=True)
+    straddle = mutation == "ball-near-no-straddle"
+    near = sp.Min(sp.Max(b_lo, -b_lo), sp.Max(b_hi, -b_hi)) if straddle else sp.Max(0, b_lo, -b_hi)
+    ss, tt, uu, mm, fl_s = sp.symbols("S T u m fl", real=True)
+    g_m, g_m1 = mm * uu / (1 - mm * uu), (mm + 1) * uu / (1 - (mm + 1) * uu)
+    margin_concl = fl_s <= ss if mutation == "ball-no-rounding" else (1 - 2 * g_m1) * fl_s - tt <= ss
     steps: list[Step] = [
         decide(
             "N2, scalar core: if lambda >= 1 - eta with 0 <= eta < 1, s = sqrt(lambda) and r = sqrt(1 - eta), then "
@@ -769,6 +1032,112 @@ def proof(mutation: str | None = None) -> Proof:
             domain="1 or 2 relus carried, widths 1..4, W entries p/8 (|p| <= 24), centre boxes with entries p/16, "
             "rho in {0 (30 %), p/16}, l2 and inf; per trial 6 points (box corners/interior, e along c or random, "
             "||e|| = rho up to 2^-40), D on unstable coordinates in {0, 1, k/12}",
+        ),
+        decide(
+            "Hull carry, one coordinate: for d in [0, 1] (a difference quotient of relu) and c in [c_lo, c_hi], "
+            "d·c lies in [min(c_lo, 0), max(c_hi, 0)] (d = 1 on active, 0 on dead entries: inside too), and "
+            "|d·e| <= |e|, so ||D e|| <= ||e|| for D diagonal in [0, 1]: (c, rho) goes to (that hull, rho)",
+            sp.And(hull_lo <= dd * ce, dd * ce <= hull_hi, (dd * ee) ** 2 <= ee**2),
+            where=(dd >= 0, dd <= 1, c_lo <= ce, ce <= c_hi),
+        ),
+        tested(
+            "construct.compose's hull carry (_Composer._carry_hull) is sound: for every centre c in its box, "
+            "||e||_2 <= rho and difference quotients D_j (1 active, 0 dead, [0, 1] unstable), the exact "
+            "W_s D_(s-1) ⋯ W_1 D_0 (c + e) is within the bound it returns (l2 norm, or max coordinate)",
+            _trial(_construct_hull_trial, mutation),
+            count=300,
+            seed=1,
+            domain="as the carry's check above: 1 or 2 relus carried, widths 1..4, W entries p/8, centre boxes "
+            "p/16, rho in {0 (30 %), p/16}, l2 and inf, 6 points per trial, D on unstable coordinates in "
+            "{0, 1, k/12}",
+        ),
+        decide(
+            "σ on an affine form: for y in [y_lo, y_hi], relu(y) = y when y_lo >= 0 (the form kept on an active "
+            "neuron), relu(y) = 0 when y_hi <= 0 (dead: zeroed), and always relu(y) in [0, max(y_hi, 0)] (an "
+            "unstable neuron replaced by that constant interval)",
+            sp.And(
+                sp.Implies(keep_if, sp.Eq(sp.Max(0, y), y)),
+                sp.Implies(y_hi <= 0, sp.Eq(sp.Max(0, y), 0)),
+                sp.Max(0, y) >= 0,
+                sp.Max(0, y) <= sp.Max(y_hi, 0),
+            ),
+            where=(y_lo <= y, y <= y_hi),
+        ),
+        identity(
+            "Affine form through a layer: W(A d + s) - M d = (W A - M) d + W s for any matrices W, A, M and "
+            "vectors d, s of matching shapes (so W y = M d + s' with s' = W s + (W A - M) d)",
+            Wn * (An * dn + sn) - Mn * dn,
+            form_rhs,
+        ),
+        decide(
+            "Affine form, the enclosure of s': if c_lo <= (W s)_o <= c_hi (the interval product), "
+            "|(W A - M)_oj| <= g_j and |d_j| <= r_j (j = 1, 2; more coordinates sum the same way), then "
+            "(W s + (W A - M) d)_o lies in [c_lo - t, c_hi + t] with t = g_1 r_1 + g_2 r_2, and "
+            "|(M d)_o| <= |M_o1| r_1 + |M_o2| r_2 =: q_o",
+            sp.And(
+                c_lo - t_form <= ws + e1 * d1 + e2 * d2,
+                ws + e1 * d1 + e2 * d2 <= c_hi + t_form,
+                m1 * d1 + m2 * d2 <= sp.Max(m1, -m1) * r1 + sp.Max(m2, -m2) * r2,
+                -(m1 * d1 + m2 * d2) <= sp.Max(m1, -m1) * r1 + sp.Max(m2, -m2) * r2,
+            ),
+            where=(
+                c_lo <= ws,
+                ws <= c_hi,
+                e1 <= g1,
+                -g1 <= e1,
+                e2 <= g2,
+                -g2 <= e2,
+                d1 <= r1,
+                -r1 <= d1,
+                d2 <= r2,
+                -r2 <= d2,
+            ),
+        ),
+        tested(
+            "construct.compose's affine forms (_symbolic) are sound: for y = A d + s with |d| <= xr and s in "
+            "[s_lo, s_hi], the exact range of W y - M d (over all d and s: its corners, exactly) lies in the "
+            "returned [lo, hi], and the exact sup of |M d| is <= q (M = fl(W A) as returned)",
+            _trial(_symbolic_trial, mutation),
+            count=300,
+            domain="float64 W (m, k in 1..4), A (1 or 2 cells, k×n_0, n_0 in 1..3), s and xr with entries "
+            "±U[0,1)·2^e, e in [-30, 10] (10 % zeros); s a point (0 or a float) in 40 % of trials",
+        ),
+        decide(
+            "The ball, drop and clip: for x in [lo, hi], x^2 >= near^2 with near = max(0, lo, -hi) (the least "
+            "|x| on the interval); so for x in the box and the ball (x_k^2 + S_o <= x_max^2, S_o = Σ_(j != k) "
+            "x_j^2 >= N_o = Σ_(j != k) near_j^2): near_k^2 + N_o <= x_max^2 (a box with Σ near^2 > x_max^2 has "
+            "no point of the ball) and -r <= x_k <= r for any r >= 0 with r^2 >= x_max^2 - N_o (the clip)",
+            sp.And(xk**2 >= near**2, near**2 + n_o <= xm**2, -rr <= xk, xk <= rr),
+            where=(b_lo <= xk, xk <= b_hi, n_o >= 0, s_o >= n_o, xk**2 + s_o <= xm**2, rr >= 0, rr**2 >= xm**2 - n_o),
+        ),
+        decide(
+            "The ball's rounding margin: a float sum fl of m >= 1 rounded nonnegative squares is at most "
+            "(1 + γ_m)·S + T (S the exact sum, T its underflows; Higham, Lemma 3.1), so (1 - 2γ_(m+1))·fl - T "
+            "<= S with γ_k = k·u/(1 - k·u), 0 < (m + 1)·u <= 1/4: the drop test and the clip radius use a "
+            "lower bound of S",
+            margin_concl,
+            where=(ss >= 0, tt >= 0, uu > 0, mm >= 1, (mm + 1) * uu <= sp.Rational(1, 4), fl_s <= (1 + g_m) * ss + tt),
+        ),
+        tested(
+            "construct.compose's drop and clip (_in_ball) are sound in floats: a dropped box has Σ near_j^2 > "
+            "x_max^2 exactly, and a kept box meeting the ball keeps, in its clipped box, every x_k of box ∩ "
+            "ball (hi'_k = hi_k or hi'_k^2 >= x_max^2 - Σ_(j != k) near_j^2, exactly; lo'_k likewise)",
+            _trial(_in_ball_trial, mutation),
+            count=400,
+            domain="n in 1..8 coordinates, 1..3 float boxes per call, x_max in {1, 7/8, 3, U(0.01, 1.01)} times "
+            "2^e (e = 0, in [-40, 40], or in [-560, -500]: squares underflow); 70 % of boxes with their nearest "
+            "point on the sphere up to rounding (x_max moved by 1..3 ulps in half of them), sides straddling 0 or "
+            "reaching 3·x_max beyond",
+        ),
+        tested(
+            "construct.compose's bound of one cell (_Composer.cells: interval and affine-form boxes, σ on the "
+            "forms, the stable sets, both carries, after the clip of _in_ball) is >= the exact ||Ĝ(x) - F(x)|| "
+            "(l2, or max coordinate) at the cell's corners and random points of cell ∩ ball",
+            _trial(_cells_trial, mutation),
+            count=150,
+            domain="random nets of 2 or 3 layers, widths 1..3, W entries p/16 (|p| <= 24), E entries p/q (|p| <= 99, "
+            "q in {300, 700, 1100}, given as fl(E) and tau), x_max in {1/2, 1, 3/2, 2, 3}, cells of width "
+            "2^-k·[1/2, 2] (k <= 6) around centres in [-x_max, x_max]^n, l2 and inf; signed inputs, no bias",
         ),
         tested(
             "construct.norms' rotation bound (N2) is >= ||W||_2 for any V it is given, far from orthogonal too "

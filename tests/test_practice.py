@@ -56,8 +56,8 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_check_practice_json_output_holds_every_run(quick: dict[str, Any]) -> None:
     results = quick["results"]
     # 2 eps x (golden (B) and subset-sum with fair and designed signs with both laws, golden (A) with
-    # hyperbolic weights), one seed
-    assert len(results) == 14 and {r["eps"] for r in results} == {"1/100", "1/1000"}
+    # hyperbolic weights, subset-sum with balanced signs with uniform weights), one seed
+    assert len(results) == 16 and {r["eps"] for r in results} == {"1/100", "1/1000"}
     assert {(r["method"], r["dist"]) for r in results} == {
         ("golden", "hyperbolic"),
         ("golden", "uniform"),
@@ -66,6 +66,7 @@ def test_check_practice_json_output_holds_every_run(quick: dict[str, Any]) -> No
         ("subset-sum", "uniform"),
         ("subset-sum-designed", "hyperbolic"),
         ("subset-sum-designed", "uniform"),
+        ("subset-sum-balanced", "uniform"),
     }
 
 

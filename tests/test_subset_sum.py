@@ -18,7 +18,7 @@ from logprune.bounds.laws import hyperbolic_law
 from logprune.choices import Signs
 from logprune.cli import main
 from logprune.construct.gsample import block_weights
-from logprune.construct.method_subset_sum import fewest_subsets
+from logprune.construct.method_subset_sum import fewest_subsets, least_covering_prefix, nearest_subsets, nearest_within
 from logprune.construct.pooling import geometry
 from logprune.construct.target import load_target
 from logprune.construct.verify import VerificationError, verify
@@ -203,3 +203,200 @@ def test_transfer_the_optimal_pruner_succeeds_wherever_the_golden_greedy_does(se
     # rows golden leaves uncovered say nothing here; about 30 % of the rows are covered at these sizes
     for o in golden_rows:
         assert np.sum(rows == o) <= np.sum(golden.o == o)
+
+
+def _exact_sum(q: np.ndarray, cols: np.ndarray) -> Fraction:
+    return sum((Fraction(float(q[p])) for p in cols.tolist()), Fraction(0))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(rows, min_size=1, max_size=4), st.data(), st.fractions(Fraction(1, 500), Fraction(1, 5)))
+def test_nearest_within_keeps_the_nearest_subset_and_covers_as_fewest_does(
+    qs: list[list[float]], data: st.DataObject, eps: Fraction
+) -> None:
+    """The nearest pruner: the kept sum is the closest of all subset sums (brute force over Fractions, up to
+    the float search's rounding), and a row is uncovered exactly when the fewest pruner says so."""
+    P = max(len(r) for r in qs)
+    q = np.array([r + [0.0] * (P - len(r)) for r in qs])
+    w = np.array(data.draw(st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=len(qs), max_size=len(qs))))
+    r, c, uncovered = nearest_within(q, w, eps)
+    _, _, uncovered_fewest = fewest_subsets(q, w, eps)
+    assert uncovered.tolist() == uncovered_fewest.tolist()
+    for o in range(q.shape[0]):
+        usable = [p for p in range(P) if q[o, p] != 0]
+        best = min(
+            abs(_exact_sum(q[o], np.asarray(s, dtype=np.int64)) - Fraction(float(w[o])))
+            for n in range(len(usable) + 1)
+            for s in combinations(usable, n)
+        )
+        got = abs(_exact_sum(q[o], c[r == o]) - Fraction(float(w[o])))
+        if o not in uncovered and best > eps:
+            raise AssertionError(f"row {o}: covered but no subset within eps")
+        if o not in uncovered:
+            assert got <= eps
+        assert got - best <= Fraction(1, 2**48) * (1 + sum(abs(Fraction(float(x))) for x in q[o]))
+
+
+def test_meet_in_the_middle_finds_the_distance_of_full_enumeration() -> None:
+    """P = 13..20 rows: the meet-in-the-middle search (used above 12 columns) reaches the same nearest
+    distance as the enumeration of all 2^P sums (an independent computation, up to rounding)."""
+    rng = np.random.default_rng(5)
+    for P in range(13, 21):
+        q = rng.uniform(-1, 1, size=(6, P)) * (rng.random((6, P)) < 0.9)
+        w = rng.uniform(-2, 2, size=6)
+        r, c = nearest_subsets(q, w)
+        sums = ((np.arange(2**P)[:, None] >> np.arange(P)[None, :]) & 1).astype(np.float64) @ q.T
+        for o in range(6):
+            want = float(np.min(np.abs(sums[:, o] - w[o])))
+            assert abs(abs(float(np.sum(q[o, c[r == o]])) - w[o]) - want) <= 1e-12
+            assert np.all(q[o, c[r == o]] != 0)  # unusable columns are never kept
+
+
+@pytest.mark.parametrize("linear_max", [24, 3])
+@pytest.mark.parametrize("nearest", [False, True])
+def test_least_covering_prefix_is_the_least_and_does_not_depend_on_the_guess(
+    nearest: bool, linear_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The least covering prefix against the pruner run on every prefix, from several starts, with the
+    column-at-a-time search alone (linear_max 24 > P) and with its bisection beyond 3 columns."""
+    from logprune.construct import method_subset_sum
+
+    monkeypatch.setattr(method_subset_sum, "LINEAR_MAX", linear_max)
+    rng = np.random.default_rng(8 + nearest)
+    prune = nearest_within if nearest else fewest_subsets
+    for trial in range(6):
+        P = int(rng.integers(12, 19))
+        q = rng.uniform(-1, 1, size=(40, P)) * rng.uniform(0, 1, size=(1, P))
+        w = rng.uniform(-0.8, 0.8, size=40) * (rng.random(40) < 0.9)
+        eps = Fraction(1, int(rng.integers(200, 5000)))
+        want = next((n for n in range(P + 1) if prune(q[:, :n], w, eps)[2].size == 0), None)
+        answers = {least_covering_prefix(q, w, eps, start=g) for g in (0, 5, 11, P - 1, P, P + 3)}
+        assert answers == {want}, (trial, P, answers, want)
+
+
+def test_the_nearest_pruner_is_recorded_keeps_smaller_errors_and_verifies(tmp_path: Path) -> None:
+    """Same G (the adaptive sizes are decided identically): the nearest pruner's error is at most the fewest
+    pruner's on every weight and it keeps at least as many products; its Ĝ records the choice and verifies;
+    a record naming no pruner of logprune is refused."""
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+
+    target, _ = load_target(DEMO)
+    built = {}
+    for prune in ("fewest", "nearest"):
+        opt = options(
+            weight_eps="0.02", method="subset-sum", dist="uniform", signs="designed", width="adaptive", prune=prune
+        )
+        built[prune] = construct(target, opt, workers=1, measure=False, cell_budget=1)
+    few, near = built["fewest"], built["nearest"]
+    assert few.built.block_sizes == near.built.block_sizes
+    assert near.max_weight_error <= few.max_weight_error and near.kept >= few.kept
+    assert near.options.as_json()["prune"] == "nearest"
+    out = tmp_path / "g.npz"
+    argv = ["demo", "--method", "subset-sum", "--dist", "uniform", "--signs", "designed", "--width", "adaptive"]
+    argv += ["--prune", "nearest", "--weight-eps", "0.02", "--out", str(out), "--quiet", "--workers", "1"]
+    assert main(argv) == 0
+    assert verify(out, target).ok
+    with np.load(out) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    assert meta["options"]["prune"] == "nearest"
+    meta["options"]["prune"] = "closest"
+    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
+    np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
+    with pytest.raises((VerificationError, ValueError), match=r"prune"):
+        verify(tmp_path / "t.npz", target)
+
+
+def test_prune_is_refused_for_a_method_without_subsets() -> None:
+    from logprune.construct.options import options
+    from logprune.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"prune=nearest"):
+        options(weight_eps="0.01", method="golden", prune="nearest")
+
+
+@pytest.mark.parametrize("branches", [1, 2])
+def test_balanced_signs_split_every_prefix_of_every_branch_evenly(branches: int) -> None:
+    law = hyperbolic_law(k_segments=9, scale=0.5)
+    pool = geometry("shared")
+    _, b_iid = block_weights(seed=4, law=law, layer=0, block=2, n_out=5, size=13, pool=pool)
+    a, b = block_weights(
+        seed=4, law=law, layer=0, block=2, n_out=5, size=13, pool=pool, signs=Signs.BALANCED, branches=branches
+    )
+    a_designed, _ = block_weights(
+        seed=4, law=law, layer=0, block=2, n_out=5, size=13, pool=pool, signs=Signs.DESIGNED, branches=branches
+    )
+    assert np.array_equal(a, a_designed) and np.array_equal(np.abs(b), np.abs(b_iid))
+    for branch in range(branches):
+        cols = np.arange(branch, 13, branches)
+        for n in range(1, cols.size + 1):
+            s = np.sign(b[:, cols[:n]]).sum(axis=1)
+            assert np.all(np.abs(s) <= 1) and np.all(s == s[0])
+
+
+def test_balanced_signs_are_refused_where_a_bound_assumes_fair_out_weights() -> None:
+    from logprune.construct.options import options
+    from logprune.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"signs=balanced"):
+        options(weight_eps="0.01", method="golden", signs="balanced")
+    with pytest.raises(ParameterError, match=r"width=calibrated"):
+        options(weight_eps="0.01", method="subset-sum", signs="balanced", width="calibrated")
+
+
+def test_balanced_signs_cover_where_fair_out_signs_lack_a_sign_and_verify(tmp_path: Path) -> None:
+    """A block with products of one sign only cannot reach a weight of the other sign; balanced signs
+    never lack one (demo, 4 products per block: fair signs leave weights uncovered, balanced fewer)."""
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+
+    target, _ = load_target(DEMO)
+    missing = {}
+    for signs in ("designed", "balanced"):
+        opt = options(weight_eps="0.05", method="subset-sum", dist="uniform", signs=signs, width=6)
+        c = construct(target, opt, workers=1, measure=False, cell_budget=1)
+        missing[signs] = len(c.built.missing)
+    assert missing["balanced"] < missing["designed"]
+    out = tmp_path / "g.npz"
+    argv = ["demo", "--method", "subset-sum", "--dist", "uniform", "--signs", "balanced", "--width", "adaptive"]
+    assert main([*argv, "--weight-eps", "0.05", "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert verify(out, target).ok
+    with np.load(out) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    assert meta["options"]["signs"] == "balanced"
+    meta["options"]["signs"] = "designed"
+    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
+    np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
+    with pytest.raises(VerificationError):
+        verify(tmp_path / "t.npz", target)
+
+
+def test_subset_sum_in_the_certified_mode_is_sound_and_verifies(tmp_path: Path) -> None:
+    """The certified output mode with subset-sum (uniform G, balanced signs, adaptive blocks, the nearest
+    pruner): the attack never beats the certificate (``construct`` raises if it does), the file verifies,
+    and the nearest pruner's largest weight error is at most the fewest pruner's on the same plan."""
+    from logprune.construct.options import options
+    from logprune.construct.pipeline import construct
+
+    target, _ = load_target(DEMO)
+    runs = {}
+    for prune in ("fewest", "nearest"):
+        opt = options(
+            eps="0.05",
+            method="subset-sum",
+            dist="uniform",
+            signs="balanced",
+            width="adaptive",
+            prune=prune,
+            segments=16,
+        )
+        runs[prune] = construct(target, opt, workers=1, attack_budget=(8, 40))
+        assert runs[prune].attack is not None and runs[prune].attack.error <= runs[prune].certificate.bound
+    near = runs["nearest"]
+    assert near.max_weight_error <= runs["fewest"].max_weight_error
+    assert near.ok and near.certificate.certified
+    out = tmp_path / "g.npz"
+    near.write(out)
+    assert verify(out, target).ok

@@ -271,3 +271,225 @@ def test_golden_least_covering_prefix_is_the_searched_one(seed: int, signs: str,
 
             slow = least_true(covered, cap=int(a2.shape[1]), start=pl.selection.min_block)
             assert fast == (int(a2.shape[1]) if slow is None else slow)
+
+
+def _depth_four(seed: int = 8) -> Any:
+    """The benchmark's 4-10-10-10-3 target with biases (benchmarks/certificate.py, ``_targets``)."""
+    widths = [4, 10, 10, 10, 3]
+    rng = np.random.default_rng(seed)
+    ws = [rng.standard_normal((widths[i + 1], widths[i])) / np.sqrt(widths[i]) for i in range(4)]
+    bs = [0.3 * rng.standard_normal(widths[i + 1]) for i in range(4)]
+    return target_from_arrays(ws, bs)
+
+
+def _composer(monkeypatch: pytest.MonkeyPatch, c_args: dict[str, Any]) -> Any:
+    """The composer and the layers construct's certificate used (captured from certify)."""
+    from logprune.construct import compose
+
+    seen: dict[str, Any] = {}
+
+    def spy(layers: Any, **kw: Any) -> Any:
+        seen["layers"], seen["kw"] = layers, kw
+        return compose.composed_bound(layers, **kw)
+
+    monkeypatch.setattr("logprune.construct.certify.composed_bound", spy)
+    c = construct(**c_args, measure=False)
+    kw = seen["kw"]
+    dom = compose._Domain(compose._uf(kw["x_max"]), kw["inputs_nonnegative"], kw["append_one"], kw["x_eff"])
+    return c, seen["layers"], kw, compose._Composer(seen["layers"], dom, kw["norm"])
+
+
+@pytest.mark.parametrize("norm", ["l2", "inf"])
+def test_certificate_cell_bound_holds_at_every_sampled_point_of_small_and_large_cells(
+    monkeypatch: pytest.MonkeyPatch, norm: str
+) -> None:
+    """The composed bound of one cell (compose.cells: affine forms, the hull carry, the clip to the ball)
+    is >= the error at every sampled point of the cell ∩ the ball (float64 errors, 1e-9 margin), on
+    cells of widths 1e-5 to 0.5 of the demo at k = 20, half of them near the worst input found (where
+    the bound is within 0.1 % of the error: a bound that drops the radius q of compose._symbolic is
+    beaten here)."""
+    from logprune.construct import compose
+    from logprune.construct.attack import attack_request
+
+    target = demo_target()[0]
+    opt = options(eps="0.01", norm=norm).with_segments(20)
+    c, _, _, comp = _composer(monkeypatch, {"target": target, "opt": opt})
+    x0 = np.array(attack_request(c.built.net, target, opt, (8, 40)).x)
+    rng = np.random.default_rng(3)
+    closest = 0.0
+    for trial in range(60):
+        w = 10 ** rng.uniform(-5, -0.3)
+        ctr = x0 + rng.normal(size=2) * 0.05 if trial % 2 else rng.normal(size=2) * 0.6
+        lo, hi = ctr - w * rng.uniform(0.2, 1, 2), ctr + w * rng.uniform(0.2, 1, 2)
+        meets, clo, chi = compose._in_ball(lo[None], hi[None], 1.0)
+        if not meets[0]:
+            continue
+        bound = float(comp.cells(clo, chi)[0])
+        pts = lo + (hi - lo) * rng.uniform(size=(300, 2))
+        pts = pts[np.linalg.norm(pts, axis=1) <= 1.0]
+        if not len(pts):
+            continue
+        xp = np.hstack([pts, np.ones((len(pts), 1))])
+        diff = c.forward(xp) - target.forward(xp)
+        err = np.max(np.abs(diff), axis=1) if norm == "inf" else np.linalg.norm(diff, axis=1)
+        assert float(np.max(err)) <= bound * (1 + 1e-9)
+        closest = max(closest, float(np.max(err)) / bound)
+    assert closest > 0.99  # the check has teeth: some cells are tight
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-40, 40), st.integers(0, 40)), min_size=1, max_size=5),
+    st.sampled_from(["1", "7/8", "3"]),
+)
+def test_certificate_in_ball_drops_only_boxes_that_miss_the_ball_and_clips_soundly(
+    box: list[tuple[int, int]], x_max: str
+) -> None:
+    """compose._in_ball, checked in exact rationals: a dropped box has sum_j near_j^2 > x_max^2 (no point
+    of the ball), and a kept box's clip radius r_k satisfies r_k^2 >= x_max^2 - sum_(j != k) near_j^2, so
+    every point of box ∩ ball stays in the clipped box."""
+    from logprune.construct import compose
+
+    xm = Fraction(x_max)
+    lo = np.array([a / 16 for a, _ in box])
+    hi = np.array([a / 16 + b / 16 for a, b in box])
+    meets, clo, chi = compose._in_ball(lo[None], hi[None], float(xm))
+    near = [
+        Fraction(0) if a <= 0 <= b else min(abs(Fraction(a)), abs(Fraction(b))) for a, b in zip(lo, hi, strict=True)
+    ]
+    total = sum((v * v for v in near), Fraction(0))
+    if not meets[0]:
+        assert total > xm * xm
+        return
+    for k in range(len(box)):
+        need = xm * xm - (total - near[k] ** 2)  # x_k^2 <= need for x in box ∩ ball
+        if need < 0:
+            continue  # no point of the ball in the box
+        top, bottom = Fraction(float(chi[0, k])), Fraction(float(clo[0, k]))
+        assert top == Fraction(float(hi[k])) or (top >= 0 and top * top >= need)
+        assert bottom == Fraction(float(lo[k])) or (bottom <= 0 and bottom * bottom >= need)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_certificate_affine_forms_enclose_every_exact_image(m: int, k: int, n0: int, seed: int) -> None:
+    """compose._symbolic, checked in exact rationals: for y = A·d + s with |d| <= xr and s in [s_lo, s_hi],
+    W y = M·d + s' with s' in [lo, hi] and |M·d| <= q coordinatewise (M, lo, hi, q as returned), at the
+    corners and random points of the boxes."""
+    import random
+
+    from logprune.construct import compose
+
+    rng = random.Random(seed)
+
+    def r() -> float:
+        return rng.choice([rng.uniform(-2, 2), rng.uniform(-2, 2) * 2.0 ** rng.randint(-30, 5), 0.0])
+
+    w = np.array([[r() for _ in range(k)] for _ in range(m)])
+    a = np.array([[[r() for _ in range(n0)] for _ in range(k)]])
+    s_lo = np.array([[r() for _ in range(k)]])
+    s_hi = s_lo + np.abs(np.array([[r() for _ in range(k)]]))
+    xr = np.abs(np.array([[r() for _ in range(n0)]]))
+    mm, lo, hi, q = compose._symbolic(w, a, s_lo, s_hi, xr)
+    fr = Fraction
+    for _ in range(8):
+        d = [fr(float(xr[0, j])) * rng.choice([fr(-1), fr(1), fr(rng.randint(-8, 8), 8)]) for j in range(n0)]
+        s = [
+            fr(float(s_lo[0, t])) + (fr(float(s_hi[0, t])) - fr(float(s_lo[0, t]))) * fr(rng.randint(0, 4), 4)
+            for t in range(k)
+        ]
+        y = [sum((fr(float(a[0, t, j])) * d[j] for j in range(n0)), fr(0)) + s[t] for t in range(k)]
+        for o in range(m):
+            wy = sum((fr(float(w[o, t])) * y[t] for t in range(k)), fr(0))
+            md = sum((fr(float(mm[0, o, j])) * d[j] for j in range(n0)), fr(0))
+            assert abs(md) <= fr(float(q[0, o]))
+            assert fr(float(lo[0, o])) <= wy - md <= fr(float(hi[0, o]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["l2", "inf"]))
+def test_certificate_hull_carry_contains_every_exact_image(seed: int, norm_name: str) -> None:
+    """compose._Composer._carry_hull on random exact instances: for every c in the centre box, ||e|| <= rho
+    and difference quotients D_j (1 active, 0 dead, any d in [0, 1] unstable), the exact
+    v = W_s D_(s-1) ⋯ W_1 D_0 (c + e) has ||v||_2 (l2) or max|v_k| (inf) <= the returned bound."""
+    import random
+    from types import SimpleNamespace
+
+    from logprune.choices import Norm
+    from logprune.construct.compose import _Composer
+
+    rng = random.Random(seed)
+    norm = Norm.L2 if norm_name == "l2" else Norm.INF
+    s = rng.randint(1, 2)
+    dims = [rng.randint(1, 4) for _ in range(s + 1)]
+    ws = [[[Fraction(rng.randint(-24, 24), 8) for _ in range(dims[t])] for _ in range(dims[t + 1])] for t in range(s)]
+    ups = [SimpleNamespace(a=0.0, row_a=0.0)]
+    for w in ws:  # a >= ||W||_F >= ||W||_2, row_a >= the largest row norm (generous: +1)
+        fro = sum((v * v for row in w for v in row), Fraction(0))
+        rows = max(sum((v * v for v in row), Fraction(0)) for row in w)
+        ups.append(SimpleNamespace(a=float(fro) ** 0.5 + 1e-9, row_a=float(rows) ** 0.5 + 1e-9))
+    fake = SimpleNamespace(
+        layers=[SimpleNamespace(w=None)]
+        + [SimpleNamespace(w=np.array([[float(v) for v in r] for r in w])) for w in ws],
+        up=ups,
+        norm=norm,
+    )
+    kinds = [[rng.choice(("active", "dead", "unstable", "unstable")) for _ in range(dims[t])] for t in range(s)]
+    statuses = [(np.array([[q == "active" for q in ks]]), np.array([[q == "dead" for q in ks]])) for ks in kinds]
+    lo = [Fraction(rng.randint(-32, 32), 16) for _ in range(dims[0])]
+    hi = [v + Fraction(rng.randint(0, 8), 16) for v in lo]
+    rho = Fraction(rng.randint(0, 32), 16)
+    out = _Composer._carry_hull(
+        fake,  # type: ignore[arg-type]
+        0,
+        np.array([[float(v) for v in lo]]),
+        np.array([[float(v) for v in hi]]),
+        np.array([float(rho)]),
+        statuses,
+    )
+    bound = Fraction(float(out[0]))
+    for _ in range(8):
+        c = [a + (b - a) * Fraction(rng.randint(0, 4), 4) for a, b in zip(lo, hi, strict=True)]
+        direction = [Fraction(rng.randint(-8, 8), 8) for _ in c]
+        n2 = sum((v * v for v in direction), Fraction(0))
+        # ||e|| <= rho: scale the direction by a rational <= rho / ||direction||
+        scale = rho * Fraction(int(float(1 / n2) ** 0.5 * 2**20 * (1 - 1e-12)), 2**20) if n2 > 0 else Fraction(0)
+        v = [ci + scale * di for ci, di in zip(c, direction, strict=True)]
+        for t in range(s):
+            d = [
+                Fraction(1) if q == "active" else Fraction(0) if q == "dead" else Fraction(rng.randint(0, 12), 12)
+                for q in kinds[t]
+            ]
+            v = [sum((w_ * di * vi for w_, di, vi in zip(row, d, v, strict=True)), Fraction(0)) for row in ws[t]]
+        if norm is Norm.INF:
+            assert max(abs(z) for z in v) <= bound
+        else:
+            assert sum((z * z for z in v), Fraction(0)) <= bound * bound
+
+
+def test_certificate_attack_finds_at_least_the_former_attack_and_stays_below_the_certificate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the benchmark's depth-4 target at k = 13 (eps 0.05): the attack (32 x 100) finds at least the
+    0.0064795 the former attack found (recorded from it), also when started from the centres of the
+    certificate's worst cells (compose.worst_cells), and never more than the certificate (exact errors)."""
+    from logprune.construct import compose
+    from logprune.construct.attack import attack, attack_request
+
+    target = _depth_four()
+    opt = options(eps="0.05").with_segments(13)
+    c, layers, kw, _ = _composer(monkeypatch, {"target": target, "opt": opt})
+    found = attack_request(c.built.net, target, opt, (32, 100))
+    assert found.error >= Fraction(64795, 10**7)
+    assert found.error <= c.certificate.bound
+    starts = compose.worst_cells(layers, **kw, top=16)
+    assert starts.shape == (16, 4)
+    seeded = attack(
+        c.built.net, target, x_max=opt.x_max, nonnegative=False, norm=opt.norm, seed=opt.seed, starts=starts
+    )
+    assert Fraction(64795, 10**7) <= seeded.error <= c.certificate.bound

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from logprune.errors import ParameterError
 
-__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "RssLaw", "Signs", "Support", "choice"]
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "Prune", "RssLaw", "Signs", "Support", "choice"]
 
 
 class Dist(StrEnum):
@@ -45,6 +45,16 @@ class Method(StrEnum):
     SUBSET_SUM = "subset-sum"  # the subset of the block's products whose sum is closest (exact search)
 
 
+class Prune(StrEnum):
+    """What subset-sum's optimal pruner minimises, per target weight and branch."""
+
+    # the fewest products whose exact sum is within eps_w (then the smallest error): the sparsest Ĝ
+    FEWEST = "fewest"
+    # the subset whose sum is closest to the weight (reported uncovered when that is not within eps_w):
+    # the smallest errors, for the certified output mode, whose certificate is computed on the exact errors
+    NEAREST = "nearest"
+
+
 class Signs(StrEnum):
     """The signs of G's in-weights: fair i.i.d. coins (the theorems' setting) or designed for the target."""
 
@@ -52,6 +62,10 @@ class Signs(StrEnum):
     # where a layer's inputs are >= 0 every in-weight is positive (a negative one would feed relu(a·x) = 0);
     # where they may be negative, neurons alternate + and - (each branch gets half of every block prefix)
     DESIGNED = "designed"
+    # designed in-weights, and out-weights of alternating signs within each branch's neurons (every prefix
+    # of a branch has as many + as - out-weights, to one): a weight's subset sum never lacks products of
+    # its sign.  Subset-sum only (the coverage bounds of golden and Malach's rule assume fair out-signs)
+    BALANCED = "balanced"
 
 
 class Support(StrEnum):

@@ -60,15 +60,19 @@ def _target(seed: int, n: int) -> Any:
 
 
 DESIGNED = "subset-sum-designed"  # subset-sum on a G with designed signs (every in-weight > 0 on inputs >= 0)
+BALANCED = "subset-sum-balanced"  # and out-weights alternating in sign (run with uniform weights only)
 
 
 def _method_pool(method: str) -> tuple[Method, Pooling, Signs]:
     """'golden-A' is the golden-ratio method with pooling (A), 'subset-sum-designed' subset-sum on a G with
-    designed signs; every other method runs with pooling (B) and fair signs."""
+    designed signs, 'subset-sum-balanced' with balanced signs; every other method runs with pooling (B)
+    and fair signs."""
     if method == "golden-A":
         return Method.GOLDEN, Pooling.PER_WEIGHT, Signs.IID
     if method == DESIGNED:
         return Method.SUBSET_SUM, Pooling.SHARED, Signs.DESIGNED
+    if method == BALANCED:
+        return Method.SUBSET_SUM, Pooling.SHARED, Signs.BALANCED
     return choice(Method, "method", method), Pooling.SHARED, Signs.IID
 
 
@@ -145,7 +149,7 @@ def practice(
     seeds: int = 3,
     n: int = 6,
     workers: int = 2,
-    methods: tuple[str, ...] = ("golden", "golden-A", "subset-sum", DESIGNED),
+    methods: tuple[str, ...] = ("golden", "golden-A", "subset-sum", DESIGNED, BALANCED),
     progress: bool = True,
     scheduler: str | None = None,
 ) -> list[dict[str, Any]]:
@@ -158,6 +162,7 @@ def practice(
         for m in methods
         for s in range(seeds)
         if not (m == "golden-A" and d == "uniform")  # pooling (A) vs (B) is compared with hyperbolic weights
+        and not (m == BALANCED and d == "hyperbolic")  # balanced signs: the uniform law (the calibrated one)
     ]
     if scheduler is not None:
         return _on_dask(jobs, scheduler)
@@ -212,9 +217,13 @@ def _on_dask(jobs: list[tuple[str, str, str, int, int]], scheduler: str) -> list
 
 
 def _label(method: str) -> str:
-    return {"golden": "golden (B)", "golden-A": "golden (A)", DESIGNED: "subset-sum, designed signs"}.get(
-        method, method
-    )
+    labels = {
+        "golden": "golden (B)",
+        "golden-A": "golden (A)",
+        DESIGNED: "subset-sum, designed signs",
+        BALANCED: "subset-sum, balanced signs",
+    }
+    return labels.get(method, method)
 
 
 def _summary(results: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -268,6 +277,7 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
         ("uniform", "subset-sum"),
         ("hyperbolic", DESIGNED),
         ("uniform", DESIGNED),
+        ("uniform", BALANCED),
     ]
     bnd: dict[str, list[float]] = {}
     for r in results:
@@ -365,6 +375,23 @@ def answers_markdown(results: list[dict[str, Any]]) -> str:
             if ratios:
                 text += f", sampling {_span(ratios, 2)}x the counting limit where it reaches eps"
         notes.append(text + ".")
+    balanced = [r for r in results if r["method"] == BALANCED]
+    if balanced:
+        got = sum(r["block"] is not None for r in balanced)
+        ratios = [r["ratio_to_limit"] for r in balanced if r["ratio_to_limit"] is not None]
+        text = (
+            f"- With balanced signs (designed in-weights, out-weights alternating in sign: a block never lacks "
+            f"products of a weight's sign) and uniform weights, every weight is within eps in {got} of "
+            f"{len(balanced)} runs"
+        )
+        if ratios:
+            worst = max(ratios)
+            at = next(r for r in balanced if r["ratio_to_limit"] == worst)
+            text += (
+                f", sampling {_span(ratios, 2)}x the counting limit over all targets and eps (the largest on one "
+                f"target: {worst:.2f}x at eps = {_eps_text(at['eps'])})"
+            )
+        notes.append(text + ".")
     notes.append(
         f"- 'not reached': not within the search limit (golden: 2^{GOLDEN_CAP.bit_length() - 1} neurons per "
         f"block; subset-sum: {SUBSET_CAP} products per target weight)."
@@ -415,6 +442,7 @@ def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:
         ("uniform", "subset-sum", "s--"),
         ("hyperbolic", DESIGNED, "v-"),
         ("uniform", DESIGNED, "v--"),
+        ("uniform", BALANCED, "^--"),
     ):
         ys = [s[(e, d, m)]["median"] if (e, d, m) in s else None for e in eps_list]
         pts = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]

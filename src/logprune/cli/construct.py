@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Signs, Support
+from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling, Prune, Signs, Support
 from logprune.cli.common import add_attack, add_output, attack_budget, cpu_count, emit_json, emit_lines, error
 from logprune.validation import MAX_WORKERS, check_int
 
@@ -74,8 +74,8 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         "--signs",
         default=Signs.IID.value,
         choices=_values(Signs),
-        help="in-weight signs of G: iid (fair coins, the theorems' setting) or designed (all + on inputs >= 0, "
-        "half and half otherwise)",
+        help="signs of G: iid (fair coins, the theorems' setting), designed (in-weights all + on inputs >= 0, "
+        "half and half otherwise) or balanced (designed, and out-weights alternating in sign; subset-sum only)",
     )
     p.add_argument(
         "--support",
@@ -83,6 +83,13 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         choices=_values(Support),
         help="supports of G's hyperbolic weights: separate (in-weights over the k segments, out-weights of fixed "
         "magnitude: c = 1/(4k), the default) or shared (one law for both: c = 1/(8(k-1)))",
+    )
+    p.add_argument(
+        "--prune",
+        default=Prune.FEWEST.value,
+        choices=_values(Prune),
+        help="subset-sum's pruner: fewest (the fewest products within eps_w, then the smallest error; the default) "
+        "or nearest (each weight's closest subset sum: the smallest errors, for the certified mode)",
     )
     p.add_argument(
         "--context",
@@ -149,6 +156,7 @@ def _build(args: argparse.Namespace, target: Any, *, eps: str | None, header: li
         arithmetic=args.context,
         signs=args.signs,
         support=args.support,
+        prune=args.prune,
         segments=args.segments,
     )
     if args.a_posteriori and opt.eps is None:
