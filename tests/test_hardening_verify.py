@@ -126,7 +126,10 @@ def test_the_neutral_records_are_the_documented_ones() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert all(f"`{k}`" in readme for k in NOT_CHECKABLE) and "not checkable" in readme
     assert set(OPTION_TYPES) == set(options(eps="1/2", segments=3).as_json())
-    assert set(OPTION_TYPES) - set(options(eps="1/2").as_json()) == set(OPTIONAL_OPTIONS) == {"segments"}
+    # segments is written only when k was fixed; prune is always written, and optional only for files
+    # written before it existed (read as the fewest pruner, the one they were pruned with)
+    assert set(OPTION_TYPES) - set(options(eps="1/2").as_json()) == {"segments"}
+    assert set(OPTIONAL_OPTIONS) == {"segments", "prune"}
 
 
 def test_a_tampered_file_exits_2_with_one_line(files: Files, capsys: pytest.CaptureFixture[str]) -> None:
