@@ -190,6 +190,12 @@ def _task(sh: Shared, task: tuple[int, int, np.ndarray]) -> TaskResult:
     return TaskResult(blocks, errors)
 
 
+def _task_on_dask(sh: Shared, task: tuple[int, int, np.ndarray]) -> TaskResult:
+    """:func:`_task` with one BLAS thread, as in the process pool (a Dask worker's threads fill its cores)."""
+    with threadpool_limits(limits=1):
+        return _task(sh, task)
+
+
 def _tasks(target: Target, per_task: int) -> list[tuple[int, int, np.ndarray]]:
     out = []
     for i, W in enumerate(target.weights):
@@ -221,7 +227,7 @@ def _on_dask(sh: Shared, tasks: list[tuple[int, int, np.ndarray]], scheduler: st
         raise ParameterError(f"scheduler={scheduler}: needs dask.distributed (pip install 'logprune[dask]')") from None
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         shared = client.scatter(sh, broadcast=True)
-        futures = client.map(_task, [shared] * len(tasks), tasks, pure=False)
+        futures = client.map(_task_on_dask, [shared] * len(tasks), tasks, pure=False)
         for f in futures:  # in task order: the assembly does not depend on completion order
             yield f.result()
 
