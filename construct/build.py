@@ -64,9 +64,10 @@ class BlockEdges:
 def _problems(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[BlockProblem]:
     """The block (a2, b) as one problem per branch of the layer."""
     q = a2 * b
-    eps_f = float(pl.eps_w)
+    lp = pl.layer(layer)
+    eps_f = float(lp.eps_w)
     return [
-        BlockProblem(q, a2 > 0 if branch == 0 else a2 < 0, w, pl.scale, pl.k, eps_f, pl.eps_w, a2, b, pl.nearest)
+        BlockProblem(q, a2 > 0 if branch == 0 else a2 < 0, w, pl.scale, lp.k, eps_f, lp.eps_w, a2, b, pl.nearest)
         for branch in range(pl.branches[layer])
     ]
 
@@ -96,7 +97,7 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
     ``stats``, from the kept edges (the same computation as ``verify``'s,
     :mod:`~logprune.construct.effective`)."""
     pl = sh.plan
-    n_out, P, pool = w.shape[0], pl.block, pl.pool
+    n_out, P, pool = w.shape[0], pl.layer(layer).block, pl.pool
     a2, b = pl.draw_block(seed=sh.seed, layer=layer, block=j, n_out=n_out)
     size = _least_size(pl, a2, b, w, layer) if pl.adaptive else P
     a2, b = a2[:, :size], b[:, :size]  # the block's prefix of ``size`` neurons (the same draws)
@@ -136,7 +137,7 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
         branches=pl.branches[layer],
     )
     ctx = context_for(sh.arithmetic)
-    column_errors(ctx, w=w, branches=pl.branches[layer], products=products, eps_w=pl.eps_w, into=stats)
+    column_errors(ctx, w=w, branches=pl.branches[layer], products=products, eps_w=pl.layer(layer).eps_w, into=stats)
     return edges
 
 
@@ -251,9 +252,9 @@ def build_layers(
     per_task = SERIAL_RUN if serial else max(1, blocks // (8 * max(workers, 2)))
     tasks = _tasks(target, per_task)
     shapes: list[tuple[int, int]] = []
-    for W in target.weights:
+    for i, W in enumerate(target.weights):
         n_out, n_in = W.shape
-        width = pl.pool.width(n_in, n_out, pl.block)
+        width = pl.pool.width(n_in, n_out, pl.layer(i).block)
         shapes += [(width, n_in), (n_out, width)]
     # edges are kept per block; error statistics are folded in as they arrive (memory: Ĝ, not G)
     edges: list[list[tuple[np.ndarray, ...]]] = [[] for _ in target.weights]

@@ -8,7 +8,9 @@ Two modes (docs/claims.md, propagation and certificate):
 
 In the certified mode ``segments`` fixes k (and eps_w = s·φ^-k) instead of the least k the a-priori
 telescoped bound allows; success is then decided by the certificate of the Ĝ actually built (the
-a-posteriori mode of :func:`~logprune.construct.pipeline.construct_a_posteriori` searches this k).
+a-posteriori mode of :func:`~logprune.construct.pipeline.construct_a_posteriori` searches this k).  A
+tuple gives each target layer its own k (the plan checks that it has one value per layer; equal values
+plan as the single k).
 
 ``delta`` is the failure probability the block size bound of the method is computed for (unused when
 ``width`` fixes the block size).  Exact values (Fractions) and enumeration members are passed inward;
@@ -26,7 +28,7 @@ from logprune.construct.methods import strategy
 from logprune.errors import ParameterError
 from logprune.validation import MAX_K, MAX_SEED, MAX_SIZE, check_int, check_open_unit, check_positive
 
-__all__ = ["Options", "Support", "options"]
+__all__ = ["Options", "Support", "check_segments", "options"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Options:
     signs: Signs = Signs.IID
     adaptive: bool = False  # width "adaptive": each block grows until it covers its weights (``width`` None)
     calibrated: bool = False  # width "calibrated": the method's recorded empirical default (``width`` None)
-    segments: int | None = None  # certified mode: k fixed (module doc); None: the a-priori k
+    segments: int | tuple[int, ...] | None = None  # certified mode: k fixed, or one per layer (module doc)
     support: Support = Support.SEPARATE  # of G's hyperbolic weights (unused by the uniform law)
     prune: Prune = Prune.FEWEST  # what subset-sum's pruner minimises (the other methods have one rule)
 
@@ -74,12 +76,33 @@ class Options:
             "signs": self.signs.value,
             "support": self.support.value,
             "prune": self.prune.value,
-            **({} if self.segments is None else {"segments": self.segments}),
+            **({} if self.segments is None else {"segments": _segments_json(self.segments)}),
         }
 
-    def with_segments(self, k: int) -> Options:
-        """The same request with k fixed (certified mode)."""
+    def with_segments(self, k: int | tuple[int, ...]) -> Options:
+        """The same request with k fixed, or fixed per layer (certified mode)."""
         return options(**{**self.as_json(), "segments": k})
+
+
+def _segments_json(k: int | tuple[int, ...]) -> int | list[int]:
+    return k if isinstance(k, int) else list(k)
+
+
+def check_segments(value: Any) -> int | tuple[int, ...]:
+    """``segments`` as one k or one k per layer: an integer, a sequence of integers, or a text "23,21"
+    (the CLI's).
+
+    >>> check_segments("23,21"), check_segments([22, 22]), check_segments(7)
+    ((23, 21), (22, 22), 7)
+    """
+    raw = value
+    if isinstance(value, str) and "," in value:
+        value = [v.strip() for v in value.split(",")]
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ParameterError(f"segments={raw!r}: expected one k, or one k per layer")
+        return tuple(check_int("segments", v, maximum=MAX_K) for v in value)
+    return check_int("segments", value, maximum=MAX_K)
 
 
 def options(
@@ -150,7 +173,7 @@ def options(
         signs=sg,
         adaptive=adaptive,
         calibrated=calibrated,
-        segments=None if segments is None else check_int("segments", segments, maximum=MAX_K),
+        segments=None if segments is None else check_segments(segments),
         support=choice(Support, "support", support),
         prune=pr,
     )

@@ -8,7 +8,7 @@ human summary, a JSON summary, the Ĝ file).
 >>> from logprune.construct.target import demo_target
 >>> c = construct(demo_target()[0], options(eps="0.01"))
 >>> c.ok, c.plan.k, c.plan.block
-(True, 27, 2896)
+(True, 27, 1500)
 """
 
 from __future__ import annotations
@@ -22,22 +22,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from logprune import __version__
-from logprune.choices import Method
+from logprune.choices import Arithmetic, Method
 from logprune.construct.attack import Attack, attack_request, bracket_line
-from logprune.construct.build import Built, build_layers
+from logprune.construct.build import Built, Shared, build_layers, run_block
 from logprune.construct.certify import Assessment, Certificate, assess, domain
 from logprune.construct.compose import CELL_BUDGET
+from logprune.construct.effective import ErrorStats
 from logprune.construct.ghat_file import FORMAT, GhatArrays, write_ghat
 from logprune.construct.measure import measured_error
 from logprune.construct.numeric import context_for
 from logprune.construct.options import Options
 from logprune.construct.plan import Plan, plan
+from logprune.construct.refine import LayerModel, propose
 from logprune.construct.target import Target
 from logprune.errors import LogpruneError, ParameterError
 
-__all__ = ["Construction", "Search", "Uncovered", "construct", "construct_a_posteriori"]
+__all__ = ["Construction", "Probe", "Search", "Uncovered", "construct", "construct_a_posteriori", "probe"]
 
 MEASURE_SAMPLES = 256
 
@@ -59,24 +62,42 @@ class Uncovered:
         )
 
 
+def _ks(k: int | tuple[int, ...]) -> str:
+    return str(k) if isinstance(k, int) else "(" + ", ".join(map(str, k)) + ")"
+
+
 @dataclass(frozen=True)
 class Search:
     """The a-posteriori choice of k: every k built, its certificate, whether it met eps, and its time."""
 
     k_a_priori: int
-    tries: tuple[tuple[int, Fraction, bool, float], ...]  # (k, certified bound, ok, seconds)
+    # (k, or one k per layer, certified bound, ok, seconds)
+    tries: tuple[tuple[int | tuple[int, ...], Fraction, bool, float], ...]
+    probe: Probe | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "k_a_priori": self.k_a_priori,
+            **({} if self.probe is None else {"probe": self.probe.as_json()}),
             "tries": [
-                {"k": k, "certified_bound": float(b), "ok": ok, "seconds": round(t, 3)} for k, b, ok, t in self.tries
+                {
+                    "k": k if isinstance(k, int) else list(k),
+                    "certified_bound": float(b),
+                    "ok": ok,
+                    "seconds": round(t, 3),
+                }
+                for k, b, ok, t in self.tries
             ],
         }
 
     def line(self) -> str:
-        shown = ", ".join(f"k={k}: {float(b):.3e} {'ok' if ok else 'over eps'}" for k, b, ok, _ in self.tries)
-        return f"a-posteriori k (a-priori k = {self.k_a_priori}), built and certified: {shown}"
+        shown = ", ".join(f"k={_ks(k)}: {float(b):.3e} {'ok' if ok else 'over eps'}" for k, b, ok, _ in self.tries)
+        probed = (
+            ""
+            if self.probe is None
+            else f"probe at k={self.probe.k} ({max(self.probe.columns)} blocks a layer, {self.probe.seconds:.1f} s); "
+        )
+        return f"a-posteriori k (a-priori k = {self.k_a_priori}): {probed}built and certified: {shown}"
 
 
 class ConstructionFailedError(LogpruneError, ValueError):
@@ -137,14 +158,18 @@ class Construction:
     @property
     def sampled_per_target_weight(self) -> float:
         """G's keepable (sampled) weights per target weight, from the pooling's geometry and the blocks'
-        sizes (exact: every block sampled the plan's P, or its own least covering prefix when adaptive)."""
-        if not self.plan.adaptive:
-            return self.plan.pool.sampled_per_target_weight(self.target.widths, self.plan.block)
-        total = sum(
-            self.plan.pool.sampled_per_block(self.target.widths[i + 1], p)
-            for i, sizes in enumerate(self.built.block_sizes)
-            for p in sizes
-        )
+        sizes (exact: every block sampled its layer's P, or its own least covering prefix when adaptive)."""
+        pl, widths = self.plan, self.target.widths
+        if not pl.adaptive:
+            total = sum(
+                widths[i] * pl.pool.sampled_per_block(widths[i + 1], pl.layer(i).block) for i in range(len(widths) - 1)
+            )
+        else:
+            total = sum(
+                pl.pool.sampled_per_block(widths[i + 1], p)
+                for i, sizes in enumerate(self.built.block_sizes)
+                for p in sizes
+            )
         return total / self.target.n_weights
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -234,6 +259,8 @@ class Construction:
             f"adaptive, the least covering prefix of each block, at most {pl.block} "
             f"(mean {sum(sizes) / max(len(sizes), 1):.2f}, max {max(sizes, default=0)})"
             if pl.adaptive
+            else "by layer " + ", ".join(str(lp.block) for lp in pl.per_layer) + " (bounds, delta shared by events)"
+            if pl.per_layer and pl.block_from_bound is not None
             else f"{pl.block} (bound: {pl.block_from_bound})"
             if pl.block_from_bound is not None
             else f"{pl.block} (default: {pl.block_source})"
@@ -247,7 +274,12 @@ class Construction:
             + (f" (prune={opt.prune})" if opt.method is Method.SUBSET_SUM else "")
             + f", pooling={opt.pooling}, signs={opt.signs}, dist={opt.dist}, seed={opt.seed}, "
             f"delta={opt.delta}",
-            f"per-weight accuracy eps_w = {float(pl.eps_w):.4g}, k = {pl.k} segments, coverage c = {pl.coverage}",
+            (
+                f"per-weight accuracy eps_w = {float(pl.eps_w):.4g}, k = {pl.k} segments, coverage c = {pl.coverage}"
+                if not pl.per_layer
+                else "per-weight accuracy by layer: "
+                + "; ".join(f"eps_w = {float(lp.eps_w):.4g}, k = {lp.k}" for lp in pl.per_layer)
+            ),
             f"G: depth {len(self.built.net.shapes)}, {self.g_neurons} neurons, {self.g_weights} weights; "
             f"block size P = {bound_note}",
             f"G sampled (keepable) weights per target weight: {self.sampled_per_target_weight:.2f}",
@@ -354,13 +386,14 @@ def _finish(
     return replace(c, measured_error=measured, attack=found)
 
 
-A_POSTERIORI_DOWN = 8  # builds below a certified start that are tried (each is a whole build, cheaper as k falls)
+A_POSTERIORI_BUILDS = 8  # whole builds the search may make (each is certified exactly)
+PROBE_COLUMNS = 64  # blocks per layer the probe draws and prunes (evenly spaced; all of a narrower layer)
 
 
 def _spectral_gain(target: Target, branches: tuple[int, ...]) -> float:
     """The largest ratio sqrt(mn)/(sqrt(m) + sqrt(n)) over F's layers (n counting branches): how much smaller
     the spectral norm of an m×n matrix of independent errors of one size is than the Frobenius norm the
-    a-priori bound uses.  A guess for where to start the search, not a bound."""
+    a-priori bound uses.  A guess for where to probe, not a bound."""
     gains = []
     for w, b in zip(target.weights, branches, strict=True):
         m, n = w.shape[0], w.shape[1] * b
@@ -368,19 +401,62 @@ def _spectral_gain(target: Target, branches: tuple[int, ...]) -> float:
     return max(gains)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The probe of the a-posteriori search: at k, the blocks probed per layer and the estimated Delta_i."""
+
+    k: int
+    columns: tuple[int, ...]
+    deltas: tuple[float, ...]
+    seconds: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "columns_per_layer": list(self.columns),
+            "deltas_estimated": [float(f"{d:.6e}") for d in self.deltas],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def probe(target: Target, opt: Options, k: int) -> Probe:
+    """Estimate each layer's Delta_i = ||E_i||_2 at k from :data:`PROBE_COLUMNS` blocks of the layer, built
+    as ``construct`` builds them (the same plan and G) in float arithmetic: ||E_S||_2·sqrt(n/|S|) for the
+    probed columns S (:mod:`~logprune.construct.refine`; an estimate, not a bound)."""
+    t0 = time.perf_counter()
+    pl = plan(target, opt.with_segments(k))
+    shared = Shared(pl, opt.seed, Arithmetic.FLOAT)
+    deltas, counts = [], []
+    for i, W in enumerate(target.weights):
+        n_out, n_in = W.shape
+        cols = np.unique(np.linspace(0, n_in - 1, min(n_in, PROBE_COLUMNS)).round().astype(np.int64))
+        stats = ErrorStats(n_out)
+        with threadpool_limits(limits=1):  # as the build's workers: small blocks gain nothing from threads
+            for j in cols.tolist():
+                run_block(shared, i, j, W[:, j], stats)
+        E = np.stack(stats.columns, axis=1) if stats.columns else np.zeros((n_out, 0))
+        spec = float(np.linalg.norm(E, 2)) if E.size else 0.0
+        deltas.append(spec * math.sqrt(n_in / cols.size))
+        counts.append(int(cols.size))
+    return Probe(k, tuple(counts), tuple(deltas), time.perf_counter() - t0)
+
+
 def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construction:
-    """The certified mode with k chosen by certifying the Ĝ actually built (docs/claims.md, certificate).
+    """The certified mode with k, or one k per target layer, chosen by certifying the Ĝ actually built
+    (docs/claims.md, certificate).
 
     The a-priori k (:func:`~logprune.construct.plan.plan`) bounds every error matrix by its Frobenius norm
     at eps_w; the certificate of a built Ĝ uses its exact errors and their tight spectral norms, which are
-    smaller.  Start at the a-priori k lowered by log_φ of the largest spectral gain
-    (:func:`_spectral_gain`), build and certify; go up one k at a time until the certificate meets eps
-    (the a-priori k is the last resort: its a-priori bound covers the certificate); if the start already
-    meets eps, go down by 1, 2, 4, ... until a k fails, then bisect between it and the least certified k
-    (at most :data:`A_POSTERIORI_DOWN` builds: a pruner whose errors are far below eps_w, such as
-    subset-sum's nearest, is certified far below the start).  Every k tried is
-    recorded; the Ĝ returned is that of the least certified k, with options.segments = k, so ``verify``
-    rebuilds exactly its plan.  Keywords as :func:`construct` (measure and attack on the result only)."""
+    smaller.  A probe (:func:`probe`, at the a-priori k lowered by log_φ of the largest spectral gain,
+    :func:`_spectral_gain`) estimates each layer's Delta_i; then the model of
+    :mod:`~logprune.construct.refine` proposes the cheapest vector of k predicted to certify, it is built
+    and certified exactly, its exact Delta_i update the model, and so on until the model predicts that
+    nothing cheaper than the best certified Ĝ certifies (at most :data:`A_POSTERIORI_BUILDS` builds).  If
+    no build certifies, the a-priori k is built (its a-priori bound covers the certificate).  Every build
+    is recorded; the Ĝ returned is the certified one that samples the fewest weights of G, with
+    options.segments = its k (one, or one per layer), so ``verify`` rebuilds exactly its plan.  The k
+    below it that were not built were predicted to fail, not shown to.  Keywords as :func:`construct`
+    (measure and attack on the result only)."""
     if opt.eps is None:
         raise ParameterError("a_posteriori: only in the certified output mode (give eps, not weight_eps)")
     if opt.segments is not None:
@@ -388,38 +464,44 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
     prior = plan(target, opt)
     start = max(1, prior.k - int(math.log(_spectral_gain(target, prior.branches)) / math.log((1 + 5**0.5) / 2)))
     probe_kw = {**kw, "measure": False, "attack_budget": None}
-    tries: list[tuple[int, Fraction, bool, float]] = []
-    best: Construction | None = None
+    tries: list[tuple[int | tuple[int, ...], Fraction, bool, float]] = []
+    layers = target.layers
 
-    def attempt(k: int) -> Construction:
-        c = construct(target, opt.with_segments(k), **probe_kw)
-        tries.append((k, c.certificate.bound, c.ok, c.seconds))
+    def attempt(ks: tuple[int, ...]) -> Construction:
+        c = construct(target, opt.with_segments(ks[0] if len(set(ks)) == 1 else ks), **probe_kw)
+        tries.append((ks[0] if len(set(ks)) == 1 else ks, c.certificate.bound, c.ok, c.seconds))
+        cert = c.certificate
+        model.record(ks, cert.deltas, cert.bound, cert.telescoped or cert.bound)
         return c
 
-    inputs = kw.get("inputs")
-    measure = bool(kw.get("measure", True))
-    attack_budget = kw.get("attack_budget")
-    k = start
-    c = attempt(k)
-    if c.ok:
-        best, good, bad, step = c, k, 0, 1  # good: the least certified k so far; every k <= bad failed
-        while good - bad > 1 and len(tries) <= A_POSTERIORI_DOWN:
-            k = max(bad + 1, good - step) if bad == 0 else (good + bad) // 2
-            step *= 2  # galloping down until a k fails, then bisection between it and the least certified
-            c = attempt(k)
-            if c.ok:
-                best, good = c, k
-            else:
-                bad = k
-    else:
-        while k < prior.k:
-            k += 1
-            c = attempt(k)
-            if c.ok:
-                best = c
-                break
-    if best is None:  # not even the a-priori k: report that build (its failure names why)
-        best = c
-    final = _finish(best, inputs=inputs, measure=measure, attack_budget=attack_budget)
-    # the time reported is the whole search's: every build and certificate
-    return replace(final, search=Search(prior.k, tuple(tries)), seconds=sum(t for *_, t in tries))
+    found = probe(target, opt, start)
+    model = LayerModel(
+        tuple(float(a) for a in prior.norms), tuple(w.size for w in target.weights), float(prior.x_max_eff)
+    )
+    model.estimate(start, found.deltas)
+    tried: set[tuple[int, ...]] = set()
+    best: Construction | None = None
+    best_ks: tuple[int, ...] | None = None
+    last: Construction | None = None
+    while len(tried) < A_POSTERIORI_BUILDS:
+        ks = propose(model, eps=float(opt.eps), tried=tried, best=best_ks)
+        if ks is None:
+            break
+        tried.add(ks)
+        last = attempt(ks)
+        if last.ok and (best is None or last.sampled_per_target_weight < best.sampled_per_target_weight):
+            best, best_ks = last, ks
+    if best is None and (prior.k,) * layers not in tried:  # the a-priori k: its a-priori bound covers it
+        last = attempt((prior.k,) * layers)
+        if last.ok:
+            best = last
+    if best is None:  # not even the a-priori k: report the last build (its failure names why)
+        assert last is not None
+        best = last
+    final = _finish(
+        best, inputs=kw.get("inputs"), measure=bool(kw.get("measure", True)), attack_budget=kw.get("attack_budget")
+    )
+    # the time reported is the whole search's: the probe, every build and certificate
+    return replace(
+        final, search=Search(prior.k, tuple(tries), found), seconds=found.seconds + sum(t for *_, t in tries)
+    )

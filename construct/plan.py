@@ -46,9 +46,35 @@ from logprune.construct.target import Target
 from logprune.errors import ParameterError
 from logprune.validation import sympy_rational
 
-__all__ = ["NORM_FLOOR", "Plan", "plan"]
+__all__ = ["NORM_FLOOR", "LayerPlan", "Plan", "plan"]
 
 NORM_FLOOR = Fraction(1, 2**60)
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """One target layer's part of a plan: its k and eps_w, the law of its blocks of G and their size."""
+
+    k: int
+    eps_w: Fraction  # rational lower bound of s·φ^-k (certified mode), or weight_eps
+    law: Any
+    block: int  # P (the cap when adaptive)
+    block_from_bound: int | None
+    coverage: str | None
+    block_source: str | None
+    adaptive: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "eps_w": str(self.eps_w),
+            "eps_w_decimal": f"{float(self.eps_w):.6g}",
+            "law": self.law.as_json(),
+            "block_size": self.block,
+            "block_size_from_bound": self.block_from_bound,
+            "coverage": self.coverage,
+            **({} if self.block_source is None else {"block_source": self.block_source}),
+        }
 
 
 @dataclass(frozen=True)
@@ -72,17 +98,34 @@ class Plan:
     adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
     block_source: str | None = None  # set when the method's default decided P (e.g. an EMPIRICAL calibration)
     nearest: bool = False  # subset-sum keeps each weight's nearest subset (Prune.NEAREST)
+    per_layer: tuple[LayerPlan, ...] = ()  # one per target layer when their k differ; () when one k serves all
+
+    def layer(self, i: int) -> LayerPlan:
+        """Target layer i's k, eps_w, law and block size (the plan's own when one k serves every layer)."""
+        if self.per_layer:
+            return self.per_layer[i]
+        return LayerPlan(
+            self.k,
+            self.eps_w,
+            self.law,
+            self.block,
+            self.block_from_bound,
+            self.coverage,
+            self.block_source,
+            self.adaptive,
+        )
 
     def draw_block(self, *, seed: int, layer: int, block: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
         """Block ``block`` of target layer ``layer`` of G as this plan draws it: (a as an (n_out, P) view,
-        b), P = the plan's block size (the cap when adaptive), with the plan's law and signs."""
+        b), P = the layer's block size (the cap when adaptive), with the layer's law and the plan's signs."""
+        lp = self.layer(layer)
         a, b = block_weights(
             seed=seed,
-            law=self.law,
+            law=lp.law,
             layer=layer,
             block=block,
             n_out=n_out,
-            size=self.block,
+            size=lp.block,
             pool=self.pool,
             signs=self.signs,
             branches=self.branches[layer],
@@ -105,6 +148,7 @@ class Plan:
             "x_max_effective": str(self.x_max_eff),
             "branches": list(self.branches),
             "events": self.events,
+            **({"layers": [lp.as_json() for lp in self.per_layer]} if self.per_layer else {}),
         }
 
 
@@ -156,9 +200,9 @@ def _check_output_range(x_eff: Fraction, norms: tuple[Fraction, ...], x_max: Fra
         )
 
 
-def _check_memory(target: Target, pool: Any, block: int, name: str) -> None:
+def _check_memory(target: Target, pool: Any, blocks: list[int], name: str) -> None:
     """One block of G as drawn, and G's widest layer, within :data:`MEMORY_LIMIT_BYTES` (8 bytes a weight)."""
-    for i, W in enumerate(target.weights):
+    for i, (W, block) in enumerate(zip(target.weights, blocks, strict=True)):
         n_out, n_in = W.shape
         for what, count, limit in (
             ("one block of G", pool.sampled_per_block(n_out, block), MEMORY_LIMIT_BYTES),
@@ -169,6 +213,18 @@ def _check_memory(target: Target, pool: Any, block: int, name: str) -> None:
                     f"{name}={block}: {what} for target layer {i + 1} would hold {count} entries "
                     f"({8 * count / 2**30:.3g} GiB), above the limit of {limit / 2**30:.3g} GiB"
                 )
+
+
+def _layer_ks(segments: int | tuple[int, ...], layers: int) -> tuple[int, ...]:
+    """``segments`` as one k per target layer (a tuple must have one value per layer)."""
+    if isinstance(segments, int):
+        return (segments,) * layers
+    if len(segments) != layers:
+        raise ParameterError(
+            f"segments={','.join(map(str, segments))}: {len(segments)} values for a target of {layers} layers "
+            "(give one k, or one per layer)"
+        )
+    return segments
 
 
 def plan(target: Target, opt: Options) -> Plan:
@@ -185,38 +241,90 @@ def plan(target: Target, opt: Options) -> Plan:
     s_q = Fraction(s)
     if opt.weight_eps is not None:
         eps_w = opt.weight_eps
-        k = golden.k_exact(eps=eps_w, scale=s_q)
+        ks = (golden.k_exact(eps=eps_w, scale=s_q),) * target.layers
+        eps_ws = (eps_w,) * target.layers
     else:
         assert opt.eps is not None  # options() demands one of the two modes
-        prop = propagation.propagate(
-            eps=opt.eps,
-            widths=target.widths,
-            norms=list(norms),
-            w_max=sympy_rational(s_q),
-            x_max=sympy_rational(x_eff),
-            inputs_nonnegative=opt.inputs_nonnegative,
-        )
-        # the tightening starts at most at the finest k above G's float64 resolution: fits() is monotone
-        # in k, so if that k does not fit no k does (and enclosing phi^-k for k in the thousands is slow)
-        k_finest = golden.k_exact(eps=_resolution(s), scale=s_q) - 1
         tele = _Telescoped(s_q, target, norms, x_eff, opt.eps, opt.inputs_nonnegative)
         if opt.segments is not None:  # k fixed by the request: the certificate of the built Ĝ decides
-            k, eps_w = opt.segments, tele.eps_w(opt.segments)
+            ks = _layer_ks(opt.segments, target.layers)
         else:
+            prop = propagation.propagate(
+                eps=opt.eps,
+                widths=target.widths,
+                norms=list(norms),
+                w_max=sympy_rational(s_q),
+                x_max=sympy_rational(x_eff),
+                inputs_nonnegative=opt.inputs_nonnegative,
+            )
+            # the tightening starts at most at the finest k above G's float64 resolution: fits() is monotone
+            # in k, so if that k does not fit no k does (and enclosing phi^-k for k in the thousands is slow)
+            k_finest = golden.k_exact(eps=_resolution(s), scale=s_q) - 1
             if prop.k > k_finest and not tele.fits(k_finest):
                 raise _below_resolution(s, "eps", opt.eps)
-            k, eps_w = tele.tighten(min(prop.k, k_finest))
-    _check_resolution(eps_w, s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
-    k = max(k, 1)
+            ks = (tele.tighten(min(prop.k, k_finest))[0],) * target.layers
+        eps_ws = tuple(tele.eps_w(k) for k in ks)
+    _check_resolution(min(eps_ws), s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
+    ks = tuple(max(k, 1) for k in ks)
+    sel = strategy(opt.method)
+    layer_pairs = tuple((b, b * target.widths[i] * target.widths[i + 1]) for i, b in enumerate(branches))
+    events_of = [p * sel.events_per_pair(k) for (_, p), k in zip(layer_pairs, ks, strict=True)]
+    events = sum(events_of)
+    if len(set(ks)) == 1:  # one k: one union bound over every (weight, branch, event) of the target
+        one = _layer_plan(target, opt, ks[0], eps_ws[0], sum(p for _, p in layer_pairs), opt.delta, layer_pairs)
+        layers = (one,) * target.layers
+    else:  # a k per layer: a union bound per layer, delta shared in proportion to the layers' events
+        layers = tuple(
+            _layer_plan(target, opt, k, e, pairs, opt.delta * ev / events, (lp,))
+            for k, e, lp, (_, pairs), ev in zip(ks, eps_ws, layer_pairs, layer_pairs, events_of, strict=True)
+        )
+    adaptive = layers[0].adaptive  # the same for every layer: it depends on the method and law, not on k
+    pool = geometry(opt.pooling)
+    _check_memory(target, pool, [lp.block for lp in layers], "width" if opt.width is not None else "block_size")
+    fine = max(range(target.layers), key=lambda i: ks[i])  # the finest layer's accuracy heads the plan
+    top = layers[fine]
+    uniform = len(set(ks)) == 1
+    return Plan(
+        top.eps_w,
+        top.k,
+        s,
+        top.law,
+        max(lp.block for lp in layers),
+        top.block_from_bound,
+        top.coverage,
+        norms,
+        x_eff,
+        branches,
+        events,
+        pool,
+        sel,
+        opt.signs,
+        adaptive,
+        top.block_source,
+        opt.prune is Prune.NEAREST,
+        () if uniform else layers,
+    )
+
+
+def _layer_plan(
+    target: Target,
+    opt: Options,
+    k: int,
+    eps_w: Fraction,
+    pairs: int,
+    delta: Fraction,
+    layer_pairs: tuple[tuple[int, int], ...],
+) -> LayerPlan:
+    """The law and the block size at k for ``pairs`` (weight, branch) pairs and failure probability
+    ``delta`` (the whole target's, or one layer's share of it; module doc)."""
+    s = target.w_max
+    s_q = Fraction(s)
     sel = strategy(opt.method)
     law: Any = uniform_law(scale=sel.uniform_law_scale(s))
     if opt.dist is Dist.HYPERBOLIC:
         shared = opt.support is Support.SHARED
         law = hyperbolic_law(k_segments=k, scale=s) if shared else separate_law(k_segments=k, scale=s)
-    layer_pairs = tuple((b, b * target.widths[i] * target.widths[i + 1]) for i, b in enumerate(branches))
-    pairs = sum(p for _, p in layer_pairs)
-    events = pairs * sel.events_per_pair(k)
-    req = BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, opt.delta, opt.signs, layer_pairs)
+    req = BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, delta, opt.signs, layer_pairs)
     bound, cov = sel.block_bound(req)
     block = opt.width if opt.width is not None else bound
     source = None
@@ -231,32 +339,12 @@ def plan(target: Target, opt: Options) -> Plan:
             "(outside the recorded grid); give --width"
         )
     adaptive = opt.adaptive or (opt.width is None and bound is None and sel.default_adaptive and not opt.calibrated)
-    if adaptive:
-        source = None  # the cap decides, not the default
-    if adaptive:  # blocks grow up to the cap; G's index space has the cap's stride
+    if adaptive:  # blocks grow up to the cap (the cap decides, not the default); G's index space has its stride
+        source = None
         block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
-    _check_memory(target, geometry(opt.pooling), block, "width" if opt.width is not None else "block_size")
-    return Plan(
-        eps_w,
-        k,
-        s,
-        law,
-        block,
-        bound,
-        cov,
-        norms,
-        x_eff,
-        branches,
-        events,
-        geometry(opt.pooling),
-        sel,
-        opt.signs,
-        adaptive,
-        source,
-        opt.prune is Prune.NEAREST,
-    )
+    return LayerPlan(k, eps_w, law, block, bound, cov, source, adaptive)
 
 
 @dataclass(frozen=True)

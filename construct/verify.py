@@ -131,7 +131,7 @@ OPTION_TYPES: dict[str, tuple[str, ...]] = {
     "signs": ("string",),
     "support": ("string",),
     "prune": ("string",),  # optional: files written before it existed were pruned to the fewest
-    "segments": ("integer",),  # optional: written only when k was fixed (the a-posteriori mode)
+    "segments": ("integer", "array"),  # optional: written only when k was fixed (one, or one per layer)
 }
 OPTIONAL_OPTIONS = frozenset({"segments", "prune"})
 
@@ -378,10 +378,11 @@ def _block_sizes(meta: dict[str, Any], target: Target, pl: Plan) -> list[list[in
     if ok:
         for i, layer in enumerate(doc):
             ok = ok and isinstance(layer, list) and len(layer) == target.weights[i].shape[1]
-            ok = ok and all(type(p) is int and 0 <= p <= pl.block for p in layer)
+            ok = ok and all(type(p) is int and 0 <= p <= pl.layer(i).block for p in layer)
     if not ok:
         raise VerificationError(
-            f"block_sizes={_show(doc)}: expected one size in [0, {pl.block}] per block of every layer"
+            f"block_sizes={_show(doc)}: expected one size in [0, P] per block of every layer (P = "
+            f"{', '.join(str(pl.layer(i).block) for i in range(target.layers))})"
         )
     return [list(layer) for layer in doc]
 
@@ -391,9 +392,10 @@ def _check_shapes(g: GhatArrays, target: Target, pl: Plan) -> None:
     its limit (:data:`MEMORY_LIMIT_BYTES`, ``LAYER_MEMORY_LIMIT_BYTES`` of the plan): checked before any
     block is drawn (P comes from the recomputed plan, so
     a request for blocks of 10^8 neurons is refused here, not by the memory of the machine)."""
-    P, pool, shapes = pl.block, pl.pool, g.net.shapes
+    pool, shapes = pl.pool, g.net.shapes
     for i, W in enumerate(target.weights):
         n_out, n_in = W.shape
+        P = pl.layer(i).block
         width = pool.width(n_in, n_out, P)
         for what, count, name, limit in (
             ("one block of G", pool.sampled_per_block(n_out, P), "MEMORY_LIMIT_BYTES", MEMORY_LIMIT_BYTES),
@@ -432,7 +434,7 @@ def _check_layer(
     """Regenerate the kept weights of target layer i and rebuild its error statistics from the edges."""
     W = target.weights[i]
     n_out, n_in = W.shape
-    P, pool, net = pl.block, pl.pool, g.net
+    P, pool, net = pl.layer(i).block, pl.pool, g.net
     name = f"layer {i + 1} (w{2 * i + 1}, w{2 * i + 2})"
     in_u, in_j, in_a = net.rows[2 * i], net.cols[2 * i], net.vals[2 * i]
     out_o, out_u, out_b = net.rows[2 * i + 1], net.cols[2 * i + 1], net.vals[2 * i + 1]
@@ -494,7 +496,7 @@ def _check_layer(
     for j in range(n_in):
         s = slice(bounds[j], bounds[j + 1])
         part = type(p)(*(arr[s] for arr in p))
-        column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.eps_w, into=stats)
+        column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.layer(i).eps_w, into=stats)
     return checked, stats
 
 

@@ -40,6 +40,9 @@ def proof(mutation: str | None = None) -> Proof:
     P_ours = least_pool(E_ours, coverage_separate(k), Fraction(1, 100))
     x, b1, b2 = sp.symbols("x b1 b2", real=True)
     ap = sp.Symbol("a_pos", positive=True)
+    dl, ev_i = sp.Symbol("delta", positive=True), sp.Symbol("e_i", positive=True)
+    ev_a, ev_t = sp.Symbol("A", nonnegative=True), sp.Symbol("E", real=True)
+    fail_a, fail_i, sh_a, sh_i = sp.symbols("F f_i D delta_i", real=True)
     steps = (
         decide(
             "For a > 0, b·relu(a x) = (ab)·relu(x) for every real x: a neuron of block j feeds every output o the "
@@ -72,6 +75,21 @@ def proof(mutation: str | None = None) -> Proof:
             at=at,
         ),
         union_step(events=events, c=c, pool=used, delta=st.delta, at=at),
+        decide(
+            "A k per layer (construct's --segments K1,K2,...): layer i gets delta_i = delta·e_i/E (e_i its "
+            "events, E = sum_j e_j) and its own P_i with e_i(1 - c_i)^P_i <= delta_i.  The shares sum to delta, by "
+            "induction over the layers: from the first layers' shares summing to delta·A/E (A their events), "
+            "adding layer i gives delta·(A + e_i)/E; at the last layer A = E",
+            sp.Eq(dl * ev_a / ev_t + dl * ev_i / ev_t, dl * (ev_a + ev_i) / ev_t),
+            where=(ev_t > 0,),
+        ),
+        decide(
+            "... and the union bound holds over the layers: from F <= D (the failure probability of the first "
+            "layers and the sum of their shares) and f_i <= delta_i, F + f_i <= D + delta_i; so every (weight, "
+            "branch, segment) of the target is filled w.p. >= 1 - delta",
+            fail_a + fail_i <= sh_a + sh_i,
+            where=(fail_a <= sh_a, fail_i <= sh_i),
+        ),
         width_agreement(
             "G's intermediate width is P·n, P recomputed here in exact arithmetic (bounds.theorems, row "
             "orseau2020_shared)",

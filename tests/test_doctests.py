@@ -9,13 +9,19 @@ import pkgutil
 import pytest
 
 import logprune
-import logprune.bounds
 
 
 def _modules() -> list[str]:
-    names = ["logprune." + m.name for m in pkgutil.iter_modules(logprune.__path__)]
-    names += ["logprune.bounds." + m.name for m in pkgutil.iter_modules(logprune.bounds.__path__)]
+    """Every module of the package, subpackages included (logprune.construct and logprune.proofs are
+    mapped folders: walk_packages follows the package's own __path__ into them)."""
+    names = [m.name for m in pkgutil.walk_packages(logprune.__path__, prefix="logprune.")]
     return sorted(n for n in names if not n.endswith("__main__"))
+
+
+def test_every_subpackage_is_walked() -> None:
+    names = _modules()
+    for pkg in ("logprune.bounds.", "logprune.construct.", "logprune.proofs.", "logprune.checks."):
+        assert any(n.startswith(pkg) for n in names), pkg
 
 
 def test_there_are_doctests_to_run() -> None:

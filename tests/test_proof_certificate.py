@@ -3,6 +3,7 @@ mutation is caught by the step it targets."""
 
 from __future__ import annotations
 
+import functools
 import random
 from fractions import Fraction
 
@@ -13,8 +14,11 @@ from logprune.proofs import certificate as cert
 from logprune.proofs.framework import FAILED, INSTANCE, PROVEN, TESTED, Evidence, Step, tally
 
 
-def _results(mutation: str | None = None) -> list[tuple[Step, Evidence]]:
-    return cert.proof(mutation).run()
+@functools.cache
+def _results(mutation: str | None = None) -> tuple[tuple[Step, Evidence], ...]:
+    """One run of the proof per mutation (its tested steps are seeded: a rerun gives the same evidence),
+    shared by the tests that read its statuses: each run takes seconds."""
+    return tuple(cert.proof(mutation).run())
 
 
 def _status(prefix: str, mutation: str | None = None) -> str:

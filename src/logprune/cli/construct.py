@@ -101,8 +101,9 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     k_choice.add_argument(
         "--segments",
         default=None,
-        metavar="K",
-        help="certified mode: build with k = K segments (eps_w = w_max·φ^-K); the certificate decides",
+        metavar="K[,K2,...]",
+        help="certified mode: build with k = K segments (eps_w = w_max·φ^-K), or one k per target layer "
+        "(K1,K2,...); the certificate decides",
     )
     k_choice.add_argument(
         "--a-posteriori",

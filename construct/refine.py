@@ -1,0 +1,148 @@
+"""The a-posteriori mode's model of the certificate: which k, or which k per target layer, to build next
+(docs/claims.md, certificate: "build coarse, certify exactly, refine only where the certificate needs it").
+
+The model is a guess, never a certificate: every vector of k it proposes is built and certified
+exactly by :func:`~logprune.construct.pipeline.construct_a_posteriori`, which keeps the cheapest Ĝ whose
+certificate meets eps.  It rests on three observations of the builds:
+
+- Target layer i's error matrix E_i depends only on that layer's k (its blocks of G are drawn and
+  pruned with the layer's own law, k and eps_w = s·φ^-k), and its spectral norm scales like eps_w:
+  Delta_i(k) ≈ Delta_i(k_0)·φ^(k_0 - k).  Measured on fc2: golden's Delta_1 grows by 1.61-1.63 a step
+  from k = 23 down to 20; subset-sum's certificate (nearest pruner) by 1.53-1.64 a step.
+- The certificate is at most the telescoped bound x_max·[prod(a_i + Delta_i) - prod(a_i)]
+  (docs/claims.md, certificate); its ratio to the telescoped bound (the composed bound's gain) is taken
+  from the last build and held fixed (1 before any build).
+- A probe (a few blocks per layer, float arithmetic) estimates Delta_i before any build:
+  ||E_i||_2 ≈ ||E_S||_2·sqrt(n/|S|) for the columns S probed (exact for a low-rank E; on fc2 within
+  5 % for golden, 2-3× above for subset-sum's nearly independent errors).  Estimates are used only
+  until the layer's first build measures Delta_i exactly.
+
+Layer i costs about n_i·n_(i+1)·k_i sampled weights of G (the block sizes of every method grow about
+linearly in k, i.e. in log(1/eps_w)).  :func:`propose` returns the cheapest vector, in a box around
+the least uniform k predicted to certify, whose predicted certificate is below (1 - MARGIN)·eps and
+which is cheaper than the best Ĝ so far (a vector of unequal k by at least MIN_GAIN: on fc2 the 500×784
+layer carries 98.7 % of the weights and 91 % of the certificate, and no such vector saves enough).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+__all__ = ["DOWN", "MARGIN", "MIN_GAIN", "UP", "LayerModel", "propose"]
+
+PHI = (1 + math.sqrt(5)) / 2
+DOWN, UP = 3, 4  # the box of k searched per layer, around the least uniform k predicted to certify
+# a vector is proposed if its predicted certificate is below (1 - MARGIN)·eps; 0: a build that fails
+# teaches the model exact deltas (on the small targets of benchmarks/certificate.py a margin of 0.05
+# stopped the search one k above the vectors that certify)
+MARGIN = 0.0
+MIN_GAIN = 0.02  # a vector of unequal k must save this share of the best cost so far (a build costs time)
+MAX_LAYERS = 6  # the box is searched exhaustively: (DOWN + UP + 1)^layers vectors
+MAX_K = 3_000  # the least uniform k is looked for up to here (the options' limit on k)
+
+
+@dataclass
+class LayerModel:
+    """What the probe estimated and the builds measured: per layer, Delta_i at the k seen, and the
+    composed bound's gain."""
+
+    norms: tuple[float, ...]  # a_i >= ||W_i||_2
+    weights: tuple[int, ...]  # n_i·n_(i+1): the cost of one segment of the layer
+    x_max: float
+    gain: float = 1.0  # certificate / telescoped bound at the last build
+    exact: list[dict[int, float]] = field(default_factory=list)  # measured by a build
+    estimated: list[dict[int, float]] = field(default_factory=list)  # estimated by a probe
+
+    def __post_init__(self) -> None:
+        self.exact = [{} for _ in self.norms]
+        self.estimated = [{} for _ in self.norms]
+
+    def estimate(self, k: int, deltas: Sequence[float]) -> None:
+        """The probe's estimates of every layer's Delta at k."""
+        for seen, d in zip(self.estimated, deltas, strict=True):
+            seen[k] = float(d)
+
+    def record(self, ks: Sequence[int], deltas: Sequence[Fraction], bound: Fraction, telescoped: Fraction) -> None:
+        """A built vector: its layers' Delta_i and the certificate's ratio to its telescoped bound."""
+        for seen, k, d in zip(self.exact, ks, deltas, strict=True):
+            seen[k] = float(d)
+        if telescoped > 0:
+            self.gain = min(1.0, float(bound / telescoped))
+
+    def delta(self, i: int, k: int) -> float:
+        """Delta_i at k: measured, else scaled by φ from the nearest k measured (module doc; the larger of
+        two equally near)."""
+        seen = self.exact[i] or self.estimated[i]
+        if k in seen:
+            return seen[k]
+        near = min(seen, key=lambda m: (abs(m - k), -seen[m] * PHI ** (m - k)))
+        return seen[near] * PHI ** (near - k)
+
+    def predict(self, ks: Sequence[int]) -> float:
+        """The certificate predicted at a vector of k (module doc)."""
+        with_err = math.prod(a + self.delta(i, k) for i, (a, k) in enumerate(zip(self.norms, ks, strict=True)))
+        return self.gain * self.x_max * (with_err - math.prod(self.norms))
+
+    def cost(self, ks: Sequence[int]) -> int:
+        """Sampled weights of G, up to a factor common to all layers (module doc)."""
+        return sum(n * k for n, k in zip(self.weights, ks, strict=True))
+
+    def least_uniform(self, eps: float) -> int | None:
+        """The least k predicted to certify with the margin when every layer has it (the prediction
+        decreases in k), None below MAX_K."""
+        layers = len(self.norms)
+        lo, hi = 1, MAX_K
+        if self.predict((hi,) * layers) > (1 - MARGIN) * eps:
+            return None
+        while lo < hi:  # bisection: the least k with predict <= (1 - MARGIN)·eps
+            mid = (lo + hi) // 2
+            if self.predict((mid,) * layers) <= (1 - MARGIN) * eps:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+
+def propose(
+    model: LayerModel, *, eps: float, tried: set[tuple[int, ...]], best: tuple[int, ...] | None
+) -> tuple[int, ...] | None:
+    """The cheapest vector of k not yet tried, in the box around the least uniform k predicted to
+    certify, whose predicted certificate is below (1 - MARGIN)·eps and which is cheaper than ``best``
+    (the vector of the best Ĝ so far; unequal k must save MIN_GAIN of its cost); None if there is none.
+    Targets of more than MAX_LAYERS layers get uniform vectors only.
+
+    >>> m = LayerModel((1.0, 1.0), (1000, 10), 1.0)
+    >>> m.record((10, 10), (Fraction(1, 100), Fraction(1, 100)), Fraction(2, 100), Fraction(2, 100))
+    >>> propose(m, eps=0.03, tried={(10, 10)}, best=(10, 10))  # the wide layer coarser, the narrow one finer
+    (8, 13)
+    >>> propose(m, eps=0.03, tried={(10, 10), (8, 13)}, best=(8, 13)) is None
+    True
+    """
+    layers = len(model.norms)
+    centre = model.least_uniform(eps)
+    if centre is None:
+        return None
+    top = math.inf if best is None else model.cost(best)
+    if layers == 1 or layers > MAX_LAYERS:
+        candidates: Sequence[tuple[int, ...]] = [(k,) * layers for k in range(max(1, centre - DOWN), centre + UP + 1)]
+    else:
+        candidates = list(itertools.product(range(max(1, centre - DOWN), centre + UP + 1), repeat=layers))
+    choice: tuple[int, ...] | None = None
+    key: tuple[int, float] | None = None
+    for ks in candidates:
+        if ks in tried:
+            continue
+        cost = model.cost(ks)
+        limit = top if len(set(ks)) == 1 else top * (1 - MIN_GAIN)
+        if cost >= limit or (key is not None and cost > key[0]):
+            continue
+        pred = model.predict(ks)
+        if pred > (1 - MARGIN) * eps:
+            continue
+        if key is None or (cost, pred) < key:
+            choice, key = ks, (cost, pred)
+    return choice
