@@ -155,21 +155,23 @@ class Construction:
     def g_weights(self) -> int:
         return int(sum(s[0] * s[1] for s in self.built.net.shapes))
 
-    @property
-    def sampled_per_target_weight(self) -> float:
-        """G's keepable (sampled) weights per target weight, from the pooling's geometry and the blocks'
+    def sampled_by_layer(self) -> tuple[int, ...]:
+        """G's keepable (sampled) weights of each target layer, from the pooling's geometry and the blocks'
         sizes (exact: every block sampled its layer's P, or its own least covering prefix when adaptive)."""
         pl, widths = self.plan, self.target.widths
         if not pl.adaptive:
-            total = sum(
+            return tuple(
                 widths[i] * pl.pool.sampled_per_block(widths[i + 1], pl.layer(i).block) for i in range(len(widths) - 1)
             )
-        else:
-            total = sum(
-                pl.pool.sampled_per_block(widths[i + 1], p)
-                for i, sizes in enumerate(self.built.block_sizes)
-                for p in sizes
-            )
+        return tuple(
+            sum(pl.pool.sampled_per_block(widths[i + 1], p) for p in sizes)
+            for i, sizes in enumerate(self.built.block_sizes)
+        )
+
+    @property
+    def sampled_per_target_weight(self) -> float:
+        """G's keepable (sampled) weights per target weight (:meth:`sampled_by_layer`, summed)."""
+        total = sum(self.sampled_by_layer())
         return total / self.target.n_weights
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -255,12 +257,20 @@ class Construction:
             else f"certified output eps={opt.eps} ({opt.norm} norm, {cert.domain})"
         )
         sizes = [p for layer in self.built.block_sizes for p in layer]
+        caps = ", ".join(str(lp.block) for lp in pl.per_layer)
         bound_note = (
-            f"adaptive, the least covering prefix of each block, at most {pl.block} "
+            f"adaptive, the least covering prefix of each block, at most {caps} by layer "
+            f"(mean {sum(sizes) / max(len(sizes), 1):.2f}, max {max(sizes, default=0)})"
+            if pl.adaptive and pl.per_layer
+            else f"adaptive, the least covering prefix of each block, at most {pl.block} "
             f"(mean {sum(sizes) / max(len(sizes), 1):.2f}, max {max(sizes, default=0)})"
             if pl.adaptive
-            else "by layer " + ", ".join(str(lp.block) for lp in pl.per_layer) + " (bounds, delta shared by events)"
-            if pl.per_layer and pl.block_from_bound is not None
+            else "by layer "
+            + ", ".join(
+                f"{lp.block}" + ("" if lp.block_from_bound is None else f" (bound: {lp.block_from_bound})")
+                for lp in pl.per_layer
+            )
+            if pl.per_layer
             else f"{pl.block} (bound: {pl.block_from_bound})"
             if pl.block_from_bound is not None
             else f"{pl.block} (default: {pl.block_source})"
@@ -408,6 +418,7 @@ class Probe:
     k: int
     columns: tuple[int, ...]
     deltas: tuple[float, ...]
+    sampled: tuple[float, ...]  # each layer's sampled weights of G at k, estimated from the probed blocks
     seconds: float
 
     def as_json(self) -> dict[str, Any]:
@@ -415,6 +426,7 @@ class Probe:
             "k": self.k,
             "columns_per_layer": list(self.columns),
             "deltas_estimated": [float(f"{d:.6e}") for d in self.deltas],
+            "sampled_estimated": [round(n, 1) for n in self.sampled],
             "seconds": round(self.seconds, 3),
         }
 
@@ -426,19 +438,22 @@ def probe(target: Target, opt: Options, k: int) -> Probe:
     t0 = time.perf_counter()
     pl = plan(target, opt.with_segments(k))
     shared = Shared(pl, opt.seed, Arithmetic.FLOAT)
-    deltas, counts = [], []
+    deltas, counts, sampled = [], [], []
     for i, W in enumerate(target.weights):
         n_out, n_in = W.shape
         cols = np.unique(np.linspace(0, n_in - 1, min(n_in, PROBE_COLUMNS)).round().astype(np.int64))
         stats = ErrorStats(n_out)
+        sizes = []
         with threadpool_limits(limits=1):  # as the build's workers: small blocks gain nothing from threads
             for j in cols.tolist():
-                run_block(shared, i, j, W[:, j], stats)
+                sizes.append(run_block(shared, i, j, W[:, j], stats).size)
         E = np.stack(stats.columns, axis=1) if stats.columns else np.zeros((n_out, 0))
         spec = float(np.linalg.norm(E, 2)) if E.size else 0.0
         deltas.append(spec * math.sqrt(n_in / cols.size))
         counts.append(int(cols.size))
-    return Probe(k, tuple(counts), tuple(deltas), time.perf_counter() - t0)
+        per_block = sum(pl.pool.sampled_per_block(n_out, z) for z in sizes) / len(sizes)
+        sampled.append(per_block * n_in)
+    return Probe(k, tuple(counts), tuple(deltas), tuple(sampled), time.perf_counter() - t0)
 
 
 def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construction:
@@ -450,9 +465,10 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
     smaller.  A probe (:func:`probe`, at the a-priori k lowered by log_φ of the largest spectral gain,
     :func:`_spectral_gain`) estimates each layer's Delta_i; then the model of
     :mod:`~logprune.construct.refine` proposes the cheapest vector of k predicted to certify, it is built
-    and certified exactly, its exact Delta_i update the model, and so on until the model predicts that
-    nothing cheaper than the best certified Ĝ certifies (at most :data:`A_POSTERIORI_BUILDS` builds).  If
-    no build certifies, the a-priori k is built (its a-priori bound covers the certificate).  Every build
+    and certified exactly, its exact Delta_i and sampled weights update the model, and so on until the
+    model predicts that nothing cheaper than the best certified Ĝ certifies (at most
+    :data:`A_POSTERIORI_BUILDS` such builds).  If none certifies, uniform k are built one at a time above
+    every k tried, up to the a-priori k (its a-priori bound covers the certificate).  Every build
     is recorded; the Ĝ returned is the certified one that samples the fewest weights of G, with
     options.segments = its k (one, or one per layer), so ``verify`` rebuilds exactly its plan.  The k
     below it that were not built were predicted to fail, not shown to.  Keywords as :func:`construct`
@@ -468,17 +484,15 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
     layers = target.layers
 
     def attempt(ks: tuple[int, ...]) -> Construction:
+        tried.add(ks)
         c = construct(target, opt.with_segments(ks[0] if len(set(ks)) == 1 else ks), **probe_kw)
         tries.append((ks[0] if len(set(ks)) == 1 else ks, c.certificate.bound, c.ok, c.seconds))
-        cert = c.certificate
-        model.record(ks, cert.deltas, cert.bound, cert.telescoped or cert.bound)
+        model.record(ks, c.certificate.deltas, c.sampled_by_layer(), c.certificate.bound)
         return c
 
     found = probe(target, opt, start)
-    model = LayerModel(
-        tuple(float(a) for a in prior.norms), tuple(w.size for w in target.weights), float(prior.x_max_eff)
-    )
-    model.estimate(start, found.deltas)
+    model = LayerModel(tuple(float(a) for a in prior.norms), float(prior.x_max_eff))
+    model.estimate(start, found.deltas, found.sampled)
     tried: set[tuple[int, ...]] = set()
     best: Construction | None = None
     best_ks: tuple[int, ...] | None = None
@@ -487,14 +501,20 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
         ks = propose(model, eps=float(opt.eps), tried=tried, best=best_ks)
         if ks is None:
             break
-        tried.add(ks)
         last = attempt(ks)
         if last.ok and (best is None or last.sampled_per_target_weight < best.sampled_per_target_weight):
             best, best_ks = last, ks
-    if best is None and (prior.k,) * layers not in tried:  # the a-priori k: its a-priori bound covers it
-        last = attempt((prior.k,) * layers)
+    # nothing certified: climb one uniform k at a time above every k tried, up to the a-priori k (whose
+    # a-priori bound covers its certificate); each build is cheaper than the a-priori one
+    k = max((max(ks) for ks in tried), default=start)
+    while best is None and k < prior.k:
+        k += 1
+        last = attempt((k,) * layers)
         if last.ok:
             best = last
+    if best is None and (prior.k,) * layers not in tried:
+        last = attempt((prior.k,) * layers)
+        best = last if last.ok else None
     if best is None:  # not even the a-priori k: report the last build (its failure names why)
         assert last is not None
         best = last

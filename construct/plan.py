@@ -20,6 +20,11 @@
   doubling and bisection); the sizes are recorded in Ĝ's meta.
 - The block size P: ``width`` if given, else the method's bound (a union bound over every (weight,
   branch, event) of the whole target, docs/claims.md, pooling-B), else the method's default.
+- A k per target layer (``segments`` a tuple; the a-posteriori search): each layer gets its own
+  :class:`LayerPlan` (k, eps_w = s·φ^-k, the law of k segments, P from the method's bound over the
+  layer's own pairs at delta_i = delta·e_i/E, e_i its events: step 4 of docs/claims.md, pooling-B), and
+  the plan's own k, eps_w, law and P are the finest layer's (:meth:`Plan.layer` gives each layer's).  With
+  one k for every layer the plan is the single union bound above.
 """
 
 from __future__ import annotations
@@ -63,10 +68,12 @@ class LayerPlan:
     coverage: str | None
     block_source: str | None
     adaptive: bool
+    delta: Fraction | None = None  # the layer's share of delta (a k per layer); None: the plan's one union bound
 
     def as_json(self) -> dict[str, Any]:
         return {
             "k": self.k,
+            **({} if self.delta is None else {"delta": str(self.delta)}),
             "eps_w": str(self.eps_w),
             "eps_w_decimal": f"{float(self.eps_w):.6g}",
             "law": self.law.as_json(),
@@ -271,7 +278,7 @@ def plan(target: Target, opt: Options) -> Plan:
     events_of = [p * sel.events_per_pair(k) for (_, p), k in zip(layer_pairs, ks, strict=True)]
     events = sum(events_of)
     if len(set(ks)) == 1:  # one k: one union bound over every (weight, branch, event) of the target
-        one = _layer_plan(target, opt, ks[0], eps_ws[0], sum(p for _, p in layer_pairs), opt.delta, layer_pairs)
+        one = _layer_plan(target, opt, ks[0], eps_ws[0], sum(p for _, p in layer_pairs), None, layer_pairs)
         layers = (one,) * target.layers
     else:  # a k per layer: a union bound per layer, delta shared in proportion to the layers' events
         layers = tuple(
@@ -281,7 +288,7 @@ def plan(target: Target, opt: Options) -> Plan:
     adaptive = layers[0].adaptive  # the same for every layer: it depends on the method and law, not on k
     pool = geometry(opt.pooling)
     _check_memory(target, pool, [lp.block for lp in layers], "width" if opt.width is not None else "block_size")
-    fine = max(range(target.layers), key=lambda i: ks[i])  # the finest layer's accuracy heads the plan
+    fine = max(range(target.layers), key=lambda i: ks[i])  # the finest layer heads the plan (module doc)
     top = layers[fine]
     uniform = len(set(ks)) == 1
     return Plan(
@@ -289,7 +296,7 @@ def plan(target: Target, opt: Options) -> Plan:
         top.k,
         s,
         top.law,
-        max(lp.block for lp in layers),
+        top.block,
         top.block_from_bound,
         top.coverage,
         norms,
@@ -312,11 +319,11 @@ def _layer_plan(
     k: int,
     eps_w: Fraction,
     pairs: int,
-    delta: Fraction,
+    share: Fraction | None,
     layer_pairs: tuple[tuple[int, int], ...],
 ) -> LayerPlan:
-    """The law and the block size at k for ``pairs`` (weight, branch) pairs and failure probability
-    ``delta`` (the whole target's, or one layer's share of it; module doc)."""
+    """The law and the block size at k for ``pairs`` (weight, branch) pairs and the failure
+    probability ``share`` (one layer's share of delta; None: the whole target's delta; module doc)."""
     s = target.w_max
     s_q = Fraction(s)
     sel = strategy(opt.method)
@@ -324,6 +331,7 @@ def _layer_plan(
     if opt.dist is Dist.HYPERBOLIC:
         shared = opt.support is Support.SHARED
         law = hyperbolic_law(k_segments=k, scale=s) if shared else separate_law(k_segments=k, scale=s)
+    delta = opt.delta if share is None else share
     req = BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, delta, opt.signs, layer_pairs)
     bound, cov = sel.block_bound(req)
     block = opt.width if opt.width is not None else bound
@@ -344,7 +352,7 @@ def _layer_plan(
         block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
-    return LayerPlan(k, eps_w, law, block, bound, cov, source, adaptive)
+    return LayerPlan(k, eps_w, law, block, bound, cov, source, adaptive, share)
 
 
 @dataclass(frozen=True)
