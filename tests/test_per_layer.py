@@ -76,9 +76,9 @@ def test_per_layer_segments_build_a_file_verify_accepts_and_a_tampered_k_is_reje
     write_ghat(bad, GhatArrays(g.net, g.append_one, g.meta))
     with pytest.raises(VerificationError):
         verify(str(bad), target)
-    g.meta["options"]["segments"] = [21, 19]  # one k short: refused as a file error, in one line
+    g.meta["options"]["segments"] = [21, 19]  # one k short: refused in one line, as construct refuses it
     write_ghat(bad, GhatArrays(g.net, g.append_one, g.meta))
-    with pytest.raises(VerificationError, match="segments=21,19: 2 values for a target of 3 layers"):
+    with pytest.raises(ParameterError, match="segments=21,19: 2 values for a target of 3 layers"):
         verify(str(bad), target)
 
 
