@@ -485,8 +485,9 @@ def construct_a_posteriori(target: Target, opt: Options, **kw: Any) -> Construct
 
     def attempt(ks: tuple[int, ...]) -> Construction:
         tried.add(ks)
-        c = construct(target, opt.with_segments(ks[0] if len(set(ks)) == 1 else ks), **probe_kw)
-        tries.append((ks[0] if len(set(ks)) == 1 else ks, c.certificate.bound, c.ok, c.seconds))
+        segments = ks[0] if len(set(ks)) == 1 else ks  # one k when they are equal: the plain request
+        c = construct(target, opt.with_segments(segments), **probe_kw)
+        tries.append((segments, c.certificate.bound, c.ok, c.seconds))
         model.record(ks, c.certificate.deltas, c.sampled_by_layer(), c.certificate.bound)
         return c
 

@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from logprune.search import least_true
+
 __all__ = ["DOWN", "MARGIN", "MIN_GAIN", "UP", "LayerModel", "propose"]
 
 PHI = (1 + math.sqrt(5)) / 2
@@ -115,16 +117,7 @@ class LayerModel:
         """The least k predicted to certify with the margin when every layer has it (the prediction
         decreases in k), None below MAX_K."""
         layers = len(self.norms)
-        lo, hi = 1, MAX_K
-        if self.predict((hi,) * layers) > (1 - MARGIN) * eps:
-            return None
-        while lo < hi:  # bisection: the least k with predict <= (1 - MARGIN)·eps
-            mid = (lo + hi) // 2
-            if self.predict((mid,) * layers) <= (1 - MARGIN) * eps:
-                hi = mid
-            else:
-                lo = mid + 1
-        return lo
+        return least_true(lambda k: self.predict((k,) * layers) <= (1 - MARGIN) * eps, cap=MAX_K, start=1)
 
 
 def propose(

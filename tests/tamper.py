@@ -51,6 +51,15 @@ def write_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     np.savez(path, **arrays)  # type: ignore[arg-type]
 
 
+def with_meta(src: str | Path, dst: str | Path, path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    """Write the Ĝ file ``src`` to ``dst`` with the meta node at ``path`` replaced (every other array as it
+    is); return ``src``'s meta, to check what was there."""
+    arrays = load_arrays(src)
+    meta = json.loads(str(arrays["meta"]))
+    write_arrays(dst, {**arrays, "meta": np.asarray(_dumps(_set(meta, path, value)))})
+    return dict(meta)
+
+
 def _dumps(doc: Any) -> str:
     return json.dumps(doc, sort_keys=True)
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from logprune.cli import main
 from logprune.construct import pipeline
-from logprune.construct.ghat_file import GhatArrays, read_ghat, write_ghat
 from logprune.construct.methods import BoundRequest, strategy
 from logprune.construct.options import check_segments, options
 from logprune.construct.pipeline import construct, probe
@@ -24,6 +23,8 @@ from logprune.construct.refine import DOWN, MARGIN, MIN_GAIN, UP, LayerModel, pr
 from logprune.construct.target import demo_target
 from logprune.construct.verify import VerificationError, verify
 from logprune.errors import ParameterError
+
+from tamper import with_meta
 
 
 def test_per_layer_segments_give_each_layer_its_k_eps_w_law_and_block() -> None:
@@ -70,14 +71,11 @@ def test_per_layer_segments_build_a_file_verify_accepts_and_a_tampered_k_is_reje
     path = tmp_path / "g.npz"
     c.write(path)
     assert verify(str(path), target).ok
-    g = read_ghat(path)
-    g.meta["options"]["segments"] = [21, 20, 22]
     bad = tmp_path / "bad.npz"
-    write_ghat(bad, GhatArrays(g.net, g.append_one, g.meta))
+    with_meta(path, bad, ("options", "segments"), [21, 20, 22])
     with pytest.raises(VerificationError):
         verify(str(bad), target)
-    g.meta["options"]["segments"] = [21, 19]  # one k short: refused in one line, as construct refuses it
-    write_ghat(bad, GhatArrays(g.net, g.append_one, g.meta))
+    with_meta(path, bad, ("options", "segments"), [21, 19])  # one k short: refused in one line, as construct does
     with pytest.raises(ParameterError, match="segments=21,19: 2 values for a target of 3 layers"):
         verify(str(bad), target)
 

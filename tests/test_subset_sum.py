@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from importlib.resources import files
 from itertools import combinations
@@ -17,11 +16,14 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from logprune.bounds.laws import hyperbolic_law
 from logprune.choices import Signs
 from logprune.cli import main
+from logprune.construct.ghat_file import read_ghat
 from logprune.construct.gsample import block_weights
 from logprune.construct.method_subset_sum import fewest_subsets, least_covering_prefix, nearest_subsets, nearest_within
 from logprune.construct.pooling import geometry
 from logprune.construct.target import load_target
 from logprune.construct.verify import VerificationError, verify
+
+from tamper import with_meta
 
 DEMO = str(files("logprune") / "data" / "demo_target.npz")
 
@@ -102,13 +104,8 @@ def test_verify_regenerates_designed_signs_and_rejects_a_changed_record(tmp_path
     assert main(argv) == 0
     target, _ = load_target(DEMO)
     assert verify(out, target).ok
-    with np.load(out) as z:
-        arrays = {k: z[k] for k in z.files}
-    meta = json.loads(str(arrays["meta"]))
+    meta = with_meta(out, tmp_path / "t.npz", ("options", "signs"), "iid")
     assert meta["options"]["signs"] == "designed"
-    meta["options"]["signs"] = "iid"
-    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
-    np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
     # with iid signs the plan itself differs (the designed coverage 1/(2k) gave a smaller block): refused there
     with pytest.raises(VerificationError, match=r"regenerated|plan\.block_size"):
         verify(tmp_path / "t.npz", target)
@@ -150,12 +147,9 @@ def test_adaptive_blocks_are_the_least_covering_prefixes_and_verify(tmp_path: Pa
     out = tmp_path / "g.npz"
     c.write(out)
     assert verify(out, target).ok
-    with np.load(out) as z:
-        arrays = {k: z[k] for k in z.files}
-    meta = json.loads(str(arrays["meta"]))
+    meta = read_ghat(out).meta
     for tamper in ([[1] * len(z) for z in meta["block_sizes"]], "lots", [[0]]):
-        bad = dict(meta, block_sizes=tamper)
-        np.savez(tmp_path / "t.npz", **{**arrays, "meta": np.asarray(json.dumps(bad, sort_keys=True))})  # type: ignore[arg-type]
+        with_meta(out, tmp_path / "t.npz", ("block_sizes",), tamper)
         with pytest.raises(VerificationError, match=r"block_sizes|recorded size|sampled_per_target_weight"):
             verify(tmp_path / "t.npz", target)
 
@@ -297,13 +291,8 @@ def test_the_nearest_pruner_is_recorded_keeps_smaller_errors_and_verifies(tmp_pa
     argv += ["--prune", "nearest", "--weight-eps", "0.02", "--out", str(out), "--quiet", "--workers", "1"]
     assert main(argv) == 0
     assert verify(out, target).ok
-    with np.load(out) as z:
-        arrays = {k: z[k] for k in z.files}
-    meta = json.loads(str(arrays["meta"]))
+    meta = with_meta(out, tmp_path / "t.npz", ("options", "prune"), "closest")
     assert meta["options"]["prune"] == "nearest"
-    meta["options"]["prune"] = "closest"
-    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
-    np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
     with pytest.raises((VerificationError, ValueError), match=r"prune"):
         verify(tmp_path / "t.npz", target)
 
@@ -362,13 +351,8 @@ def test_balanced_signs_cover_where_fair_out_signs_lack_a_sign_and_verify(tmp_pa
     argv = ["demo", "--method", "subset-sum", "--dist", "uniform", "--signs", "balanced", "--width", "adaptive"]
     assert main([*argv, "--weight-eps", "0.05", "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert verify(out, target).ok
-    with np.load(out) as z:
-        arrays = {k: z[k] for k in z.files}
-    meta = json.loads(str(arrays["meta"]))
+    meta = with_meta(out, tmp_path / "t.npz", ("options", "signs"), "designed")
     assert meta["options"]["signs"] == "balanced"
-    meta["options"]["signs"] = "designed"
-    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
-    np.savez(tmp_path / "t.npz", **arrays)  # type: ignore[arg-type]
     with pytest.raises(VerificationError):
         verify(tmp_path / "t.npz", target)
 

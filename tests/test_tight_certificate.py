@@ -17,13 +17,14 @@ from hypothesis import strategies as st
 
 from logprune.cli import main
 from logprune.construct import norms
-from logprune.construct.ghat_file import read_ghat
 from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.options import options
 from logprune.construct.pipeline import Construction, construct, construct_a_posteriori
 from logprune.construct.target import demo_target, target_from_arrays
 from logprune.construct.verify import VerificationError, verify
 from logprune.errors import ParameterError
+
+from tamper import with_meta
 
 
 def sigma_max(w: np.ndarray) -> mpmath.mpf:
@@ -164,12 +165,8 @@ def test_segments_fix_k_and_a_tampered_k_is_rejected(tmp_path: Any) -> None:
     assert "segments" not in construct(target, options(eps="0.01"), measure=False).meta()["options"]
     path = tmp_path / "g.npz"
     c.write(path)
-    g = read_ghat(path)
-    g.meta["options"]["segments"] = 26
     bad = tmp_path / "bad.npz"
-    from logprune.construct.ghat_file import GhatArrays, write_ghat
-
-    write_ghat(bad, GhatArrays(g.net, g.append_one, g.meta))
+    with_meta(path, bad, ("options", "segments"), 26)
     with pytest.raises(VerificationError):
         verify(str(bad), target)
 
