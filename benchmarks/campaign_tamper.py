@@ -80,9 +80,9 @@ def _peak_mib() -> float:
 
 
 def campaign(folder: Path) -> dict[str, Any]:
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import load_target
 
     tpath = tiny_target(folder)
     target, _ = load_target(tpath)

@@ -42,7 +42,8 @@ FC2_RUNS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (how k is chosen, o
 def _targets() -> dict[str, Any]:
     import numpy as np
 
-    from logprune.construct.target import demo_target, target_from_arrays
+    from logprune.construct.io.targets import demo_target
+    from logprune.construct.target import target_from_arrays
 
     out: dict[str, Any] = {"demo 2-16-16-2": (demo_target()[0], "0.01")}
     for name, widths, seed in [("4-10-10-3 biases", [4, 10, 10, 3], 7), ("4-10-10-10-3 biases", [4, 10, 10, 10, 3], 8)]:
@@ -75,7 +76,7 @@ def _row(name: str, how: str, c: Any, wall: float) -> dict[str, Any]:
 
 
 def small(how: str) -> list[dict[str, Any]]:
-    from logprune.construct import pipeline
+    from logprune.construct import a_posteriori, pipeline
     from logprune.construct.options import options
 
     rows = []
@@ -83,7 +84,7 @@ def small(how: str) -> list[dict[str, Any]]:
         opt = options(eps=eps)
         t0 = time.perf_counter()
         if how == "a-posteriori":
-            c = pipeline.construct_a_posteriori(target, opt, attack_budget=ATTACK)
+            c = a_posteriori.construct_a_posteriori(target, opt, attack_budget=ATTACK)
         else:
             c = pipeline.construct(target, opt, attack_budget=ATTACK)
         rows.append(_row(name, how, c, time.perf_counter() - t0))
@@ -91,14 +92,14 @@ def small(how: str) -> list[dict[str, Any]]:
 
 
 def fc2(path: str, how: str, extra: dict[str, Any]) -> dict[str, Any]:
-    from logprune.construct import pipeline
+    from logprune.construct import a_posteriori, pipeline
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
-    from logprune.construct.target import load_target
 
     target, _ = load_target(path)
     opt = options(eps="0.1", x_max="28", inputs_nonnegative=True, **extra)
     t0 = time.perf_counter()
-    build = pipeline.construct_a_posteriori if how == "a-posteriori" else pipeline.construct
+    build = a_posteriori.construct_a_posteriori if how == "a-posteriori" else pipeline.construct
     c = build(target, opt, workers=2)
     row = _row("fc2 784-500-10" + (f" {extra}" if extra else ""), how, c, time.perf_counter() - t0)
     row["measured_error"] = c.measured_error

@@ -59,9 +59,9 @@ CONFIGS: dict[str, dict[str, object]] = {
 
 
 def _child(target: str, name: str, workers: int) -> None:
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import load_target
 
     tgt, _ = load_target(target)
     opt = options(**CONFIGS[name])  # type: ignore[arg-type]

@@ -82,9 +82,9 @@ def peer_experiment(weights: np.ndarray, *, coefficients: int, sample: int, seed
 
 
 def logprune_run(path: str, name: str, request: dict[str, Any]) -> dict[str, Any]:
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import load_target
 
     target, _ = load_target(path)
     t0 = time.perf_counter()

@@ -25,9 +25,9 @@ DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "shared" / "targets" / "p
 
 
 def run(path: str, dist: str, width: str, seed: int, signs: str = "designed") -> dict[str, Any]:
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import load_target
 
     target, _ = load_target(path)
     opt = options(

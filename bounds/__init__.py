@@ -5,7 +5,8 @@ bottom layer: it imports nothing of logprune but errors, validation and choices.
 
 - :mod:`~logprune.bounds.symbols`: the sympy symbols, one object per name, with fixed assumptions.
 - :mod:`~logprune.bounds.certified`: arb-ball evaluation of sympy expressions, certified integers.
-- :mod:`~logprune.bounds.branches`: how many branches a target layer needs (the one rule).
+- :mod:`~logprune.bounds.domain`: the domain of a statement (x_max, x >= 0, the output norm) and the branch
+  rule: how many branches a target layer needs.
 - :mod:`~logprune.bounds.laws`: the weight laws (hyperbolic, uniform) as objects, with G's sampler.
 - :mod:`~logprune.bounds.golden`: golden-ratio decomposition (L3).
 - :mod:`~logprune.bounds.hyperbolic`: hyperbolic law's formulas, coverage constants c (L3, L4, coverage).

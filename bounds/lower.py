@@ -55,7 +55,7 @@ MAX_D = math.isqrt(MAX_SIZE)
 MAX_N = 2**62
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LowerBound:
     """A lower bound on the sampled weights of G.
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # typing only: bounds.theorems imports this module
 __all__ = ["MalachParameters", "eps_a_for", "malach_constants", "malach_parameters"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MalachParameters:
     """The constants of Malach et al.'s construction as logprune proves it (docs/claims.md, C1, L1 and
     propagation): per-weight accuracy eps_w, per-part window eps_a, p = eps_a²/4, events E, pool N."""
@@ -183,7 +183,16 @@ def _malach(
     events = 2 * sum(widths[i] * widths[i + 1] for i in range(len(widths) - 1))
     pool = _samples(p, events, d)
     return MalachParameters(
-        prop.eps_w, prop.eps_w_enclosure, eps_a, enclose(eps_a), p, enclose(p), events, pool, widths, prop
+        eps_w=prop.eps_w,
+        eps_w_enclosure=prop.eps_w_enclosure,
+        eps_a=eps_a,
+        eps_a_enclosure=enclose(eps_a),
+        p=p,
+        p_enclosure=enclose(p),
+        events=events,
+        pool=pool,
+        widths=widths,
+        propagation=prop,
     )
 
 

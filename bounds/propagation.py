@@ -2,7 +2,7 @@
 
 Setting.  F(x) = W_l σ(... σ(W_1 x)) with widths n_0 (input) .. n_l.  Ĝ realises each target layer i by
 effective weights that differ entrywise from W_i by at most eps_w.  Layer 1 needs two branches when its
-inputs may be negative (:mod:`~logprune.bounds.branches`): it computes Ŵ⁺σ(x) - Ŵ⁻σ(-x) with
+inputs may be negative (:mod:`~logprune.bounds.domain`): it computes Ŵ⁺σ(x) - Ŵ⁻σ(-x) with
 Ŵ± = W_1 + E±, and since ||(σ(x), σ(-x))||_2 = ||x||_2 its error matrix [E⁺, -E⁻] has spectral norm
 <= eps_w·sqrt(2·n_1·n_0) (Frobenius).  Other layers (and layer 1 with inputs >= 0): <= eps_w·sqrt(n_i·n_(i-1)).
 Write Delta_i = eps_w·d_i for these bounds, a_i >= ||W_i||_2, rho_i = max(1, a_i).
@@ -38,8 +38,8 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
+from logprune.bounds.domain import layer_branches
 from logprune.bounds.golden import _k_exact
 from logprune.errors import ParameterError
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
@@ -47,7 +47,7 @@ from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_posi
 __all__ = ["Propagation", "Telescoped", "error_bound_x", "propagate"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Propagation:
     """Per-weight accuracy eps_w and the resulting k (docs/claims.md, propagation), with the pieces of the
     formula."""
@@ -102,7 +102,7 @@ def error_bound_x(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Telescoped:
     """The exact telescoped bound as a function of k: eps_w(k) = scale·b^(-k) (L3 at that scale) and
     x_max·[prod(a_i + eps_w(k)·d_i) - prod a_i] <= eps (docs/claims.md, propagation; C2, C3).
@@ -206,4 +206,4 @@ def _propagate(
     else:
         kk = max(0, certified_ceiling(sp.log(ratio) / sp.log(bb)))
     log_sum = enclose(sp.Add(*[sp.log(r) for r in rho]))
-    return Propagation(best, best_enc, kk, D, log_sum, src)
+    return Propagation(eps_w=best, eps_w_enclosure=best_enc, k=kk, D=D, log_norm_sum=log_sum, source=src)

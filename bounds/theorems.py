@@ -16,7 +16,7 @@ Rows.
   independent).  A weight needs, for each branch and each of the k segments, one neuron of its pool
   whose product (input·output weight towards that target weight) lies in the segment with the right
   signs: probability >= c per neuron, independently.  A union bound over all E = sum_i beta_i·n_i·n_(i-1)·k
-  such events (beta_i from :mod:`~logprune.bounds.branches`: 2 in layer 1 if inputs may be negative) gives
+  such events (beta_i from :mod:`~logprune.bounds.domain`: 2 in layer 1 if inputs may be negative) gives
   P = least N with E·(1-c)^N <= delta; then L3 (golden ratio, greedy) and C3 (propagation) give
   ||Ĝ(x) - F(x)|| <= eps for all ||x|| <= x_max with probability >= 1 - delta.
 - ``orseau2020_shared`` (docs/claims.md, pooling-B; proven by ``proofs/pooling_b.py``): intermediate neurons grouped in
@@ -47,8 +47,8 @@ from typing import Any
 import sympy as sp
 
 from logprune.bounds.batch import _M
-from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
+from logprune.bounds.domain import layer_branches
 from logprune.bounds.hyperbolic import _coverage_separate
 from logprune.bounds.lower import LowerBound, _counting, _entropy_h2, _param_counting
 from logprune.bounds.malach import malach_parameters
@@ -69,7 +69,7 @@ from logprune.validation import (
 __all__ = ["PENSIA_C", "Bound", "Row", "Setting", "Status", "rows", "setting"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Setting:
     """Validated parameters of a size question (:func:`setting` checks them once; everything below takes
     them as exact values).  ``malach`` when no general parameter is given."""
@@ -199,7 +199,20 @@ def setting(
     bb = parse_base(base)
     pc = None if pensia_c is None else check_positive("pensia_c", pensia_c)
     base_s = "phi" if bb is sp.GoldenRatio else sp.sstr(bb)
-    return Setting(nn, ll, e, d, wm, xm, fm, nm, base_s, inputs_nonnegative, lw, pc)
+    return Setting(
+        n=nn,
+        layers=ll,
+        eps=e,
+        delta=d,
+        w_max=wm,
+        x_max=xm,
+        f_max=fm,
+        norms=nm,
+        base=base_s,
+        inputs_nonnegative=inputs_nonnegative,
+        layer_widths=lw,
+        pensia_c=pc,
+    )
 
 
 class Bound(enum.StrEnum):
@@ -218,7 +231,7 @@ class Status(enum.StrEnum):
     EMPIRICAL = "empirical"  # measured (with its confidence), not proven
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Row:
     """One line of the comparison table, in one unit for every row (docs/claims.md, C1, C2, C3, counting).
 
@@ -306,21 +319,21 @@ def _upper(
     """An upper row from G's intermediate widths and its count of sampled (keepable) weights."""
     widths, neurons, dense = _dense(st.widths, intermediate)
     return Row(
-        name,
-        claim,
-        Bound.UPPER,
-        status,
-        2 * st.layers,
-        widths,
-        neurons,
-        sampled,
-        dense,
-        _per(neurons, st),
-        _per(sampled, st),
-        _per(dense, st),
-        asym,
-        note,
-        pooling,
+        name=name,
+        claim=claim,
+        bound=Bound.UPPER,
+        status=status,
+        depth=2 * st.layers,
+        width=widths,
+        neurons=neurons,
+        sampled_weights=sampled,
+        dense_weights=dense,
+        neurons_per_target_weight=_per(neurons, st),
+        sampled_weights_per_target_weight=_per(sampled, st),
+        dense_weights_per_target_weight=_per(dense, st),
+        asymptotic=asym,
+        note=note,
+        pooling=pooling,
         extra=extra or {},
     )
 
@@ -330,7 +343,23 @@ def _without_numbers(
 ) -> Row:
     """A row whose numbers are unknown (a constant not available) or not computed (outside a stated domain):
     every count is null, ``note`` says why."""
-    return Row(name, claim, bound, status, depth, None, None, None, None, None, None, None, asym, note, **kw)
+    return Row(
+        name=name,
+        claim=claim,
+        bound=bound,
+        status=status,
+        depth=depth,
+        width=None,
+        neurons=None,
+        sampled_weights=None,
+        dense_weights=None,
+        neurons_per_target_weight=None,
+        sampled_weights_per_target_weight=None,
+        dense_weights_per_target_weight=None,
+        asymptotic=asym,
+        note=note,
+        **kw,
+    )
 
 
 def _branches(st: Setting) -> tuple[int, ...]:
@@ -358,13 +387,13 @@ def orseau_parameters(st: Setting) -> tuple[Propagation, sp.Rational, int, int]:
     )
     if res["x_max"] is not None and prop.k >= 1:
         tele = Telescoped(
-            st.eps,
-            tuple(st.widths),
-            tuple(res["norms"]),
-            res["w_max"],
-            res["x_max"],
-            st.base_value,
-            st.inputs_nonnegative,
+            eps=st.eps,
+            widths=tuple(st.widths),
+            norms=tuple(res["norms"]),
+            scale=res["w_max"],
+            x_max=res["x_max"],
+            base=st.base_value,
+            inputs_nonnegative=st.inputs_nonnegative,
         )
         prop = prop.tightened(tele.tighten(prop.k), tele.eps_w)
     k = max(prop.k, 1)
@@ -587,20 +616,20 @@ ENTROPY_KAPPA = 2
 
 def _lower_row(lb: LowerBound, applies: bool, asym: str, note: str, extra: dict[str, Any] | None = None) -> Row:
     return Row(
-        lb.name,
-        lb.claim,
-        Bound.LOWER,
-        Status.PROVEN,
-        None,
-        None,
-        None,
-        lb.total,
-        None,
-        None,
-        lb.per_target_weight,
-        None,
-        asym,
-        note,
+        name=lb.name,
+        claim=lb.claim,
+        bound=Bound.LOWER,
+        status=Status.PROVEN,
+        depth=None,
+        width=None,
+        neurons=None,
+        sampled_weights=lb.total,
+        dense_weights=None,
+        neurons_per_target_weight=None,
+        sampled_weights_per_target_weight=lb.per_target_weight,
+        dense_weights_per_target_weight=None,
+        asymptotic=asym,
+        note=note,
         symbolic=sp.sstr(lb.expression),
         extra={"applies": applies, "scope": lb.scope, **(extra or {})},
     )

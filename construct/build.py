@@ -7,7 +7,7 @@ for any number of workers and either engine.  A worker returns only what it keep
 the error statistics of its columns), so memory stays proportional to Ĝ plus one block per worker.
 
 Per block j of target layer i and branch (σ(x): a > 0; σ(-x): a < 0, only where the layer's input can be
-negative) the method (:mod:`~logprune.construct.methods`) picks kept (o, p) pairs among the products
+negative) the method (:mod:`~logprune.construct.methods.protocol`) picks kept (o, p) pairs among the products
 q = a·b; the kept in-weights become edges of G's layer 2i, the kept out-weights edges of layer 2i+1
 (indices by the pooling's geometry), and the errors of the column are computed exactly
 (:mod:`~logprune.construct.effective`).
@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from logprune.choices import Arithmetic
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.forward import SparseNet
-from logprune.construct.methods import BlockProblem, Picked
+from logprune.construct.methods.protocol import BlockProblem, Picked
 from logprune.construct.numeric import context_for
 from logprune.construct.plan import Plan
 from logprune.construct.target import Target
@@ -36,7 +36,7 @@ from logprune.search import least_true
 
 SERIAL_RUN = 16  # blocks per task in a single process
 
-__all__ = ["BlockEdges", "Built", "Shared", "build_layers", "default_workers", "run_block"]
+__all__ = ["BlockEdges", "Built", "Shared", "build_layers", "default_workers", "least_size", "pick", "run_block"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Shared:
     arithmetic: Arithmetic
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BlockEdges:
     """The kept edges of one block (G indices) and the items it left uncovered."""
 
@@ -67,23 +67,34 @@ def _problems(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int
     lp = pl.layer(layer)
     eps_f = float(lp.eps_w)
     return [
-        BlockProblem(q, a2 > 0 if branch == 0 else a2 < 0, w, pl.scale, lp.k, eps_f, lp.eps_w, a2, b, pl.nearest)
+        BlockProblem(
+            q=q,
+            usable=a2 > 0 if branch == 0 else a2 < 0,
+            w=w,
+            scale=pl.scale,
+            k=lp.k,
+            eps_w=eps_f,
+            eps_exact=lp.eps_w,
+            a=a2,
+            b=b,
+            nearest=pl.nearest,
+        )
         for branch in range(pl.branches[layer])
     ]
 
 
-def _pick(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[Picked]:
+def pick(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> list[Picked]:
     """The method's choice for each branch of the layer, on the block (a2, b)."""
     return [pl.selection.select(p) for p in _problems(pl, a2, b, w, layer)]
 
 
-def _least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> int:
+def least_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int) -> int:
     """The least prefix of the block that leaves nothing uncovered (the cap if none does): doubling, then
     bisection (coverage is monotone in the prefix: a larger prefix holds every smaller one's products)."""
     cap = int(a2.shape[1])
 
     def covered(size: int) -> bool:
-        return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
+        return not any(p.missing for p in pick(pl, a2[:, :size], b[:, :size], w, layer))
 
     fast = [pl.selection.least_covering(p) for p in _problems(pl, a2, b, w, layer)]
     if all(f is not None for f in fast):  # the method tells it in one pass (the search's answer)
@@ -99,14 +110,14 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
     pl = sh.plan
     n_out, P, pool = w.shape[0], pl.layer(layer).block, pl.pool
     a2, b = pl.draw_block(seed=sh.seed, layer=layer, block=j, n_out=n_out)
-    size = _least_size(pl, a2, b, w, layer) if pl.adaptive else P
+    size = least_size(pl, a2, b, w, layer) if pl.adaptive else P
     a2, b = a2[:, :size], b[:, :size]  # the block's prefix of ``size`` neurons (the same draws)
     used_in: dict[int, float] = {}  # kept in-edges, first occurrence first (a neuron keeps one in-edge)
     out_o: list[np.ndarray] = []
     out_u: list[np.ndarray] = []
     out_b: list[np.ndarray] = []
     missing: list[tuple[int, int, int]] = []
-    for branch, picked in enumerate(_pick(pl, a2, b, w, layer)):
+    for branch, picked in enumerate(pick(pl, a2, b, w, layer)):
         missing += [(o, branch, t) for o, t in picked.missing]
         ko = np.asarray(picked.o, dtype=np.int64)
         kp = np.asarray(picked.p, dtype=np.int64)
@@ -117,13 +128,13 @@ def run_block(sh: Shared, layer: int, j: int, w: np.ndarray, stats: ErrorStats) 
         out_u.append(np.asarray(u, dtype=np.int64))
         out_b.append(b[ko, kp].astype(np.float64))
     edges = BlockEdges(
-        np.fromiter(used_in.keys(), dtype=np.int64, count=len(used_in)),
-        np.fromiter(used_in.values(), dtype=np.float64, count=len(used_in)),
-        _cat(out_o),
-        _cat(out_u),
-        _catf(out_b),
-        tuple(missing),
-        size,
+        in_u=np.fromiter(used_in.keys(), dtype=np.int64, count=len(used_in)),
+        in_a=np.fromiter(used_in.values(), dtype=np.float64, count=len(used_in)),
+        out_o=_cat(out_o),
+        out_u=_cat(out_u),
+        out_b=_catf(out_b),
+        missing=tuple(missing),
+        size=size,
     )
     base = pool.width(j, n_out, P)  # the neurons of blocks 0..j-1: this block's neurons follow them
     products = edge_products(
@@ -184,7 +195,7 @@ def _task_in_worker(task: tuple[int, int, np.ndarray]) -> TaskResult:
 def _task(sh: Shared, task: tuple[int, int, np.ndarray]) -> TaskResult:
     """A run of consecutive blocks j0, j0+1, ... of one layer; ``cols`` holds their target columns."""
     layer, j0, cols = task
-    errors = ErrorStats(cols.shape[0])
+    errors = ErrorStats(n_out=cols.shape[0])
     blocks = []
     for c in range(cols.shape[1]):
         blocks.append(run_block(sh, layer, j0 + c, cols[:, c], errors))
@@ -258,7 +269,7 @@ def build_layers(
         shapes += [(width, n_in), (n_out, width)]
     # edges are kept per block; error statistics are folded in as they arrive (memory: Ĝ, not G)
     edges: list[list[tuple[np.ndarray, ...]]] = [[] for _ in target.weights]
-    errors = [ErrorStats(W.shape[0]) for W in target.weights]
+    errors = [ErrorStats(n_out=W.shape[0]) for W in target.weights]
     missing: list[tuple[int, int, int, int, int]] = []
     sizes: list[list[int]] = [[] for _ in target.weights]
     for (layer, j0, _), res in zip(tasks, _results(sh, tasks, workers, scheduler), strict=True):

@@ -78,7 +78,7 @@ class ErrorBounds(NamedTuple):
     rounding_sq: Fraction  # >= ||E - fl(E)||_F^2
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ErrorStats:
     """Error statistics of some columns of one target layer (exact rationals, upper bounds)."""
 
@@ -143,7 +143,7 @@ def column_errors(
     place saves a merge per column), else to fresh statistics; returns them."""
     n_out = w.shape[0]
     sums: list[dict[int, Any]] = [{} for _ in range(branches)]
-    stats = ErrorStats(n_out) if into is None else into
+    stats = ErrorStats(n_out=n_out) if into is None else into
     assert stats.n_out == n_out, "statistics of another layer"
     stats.count += branches * n_out
     exact = ctx.kind is Arithmetic.EXACT

@@ -1,6 +1,6 @@
 """Ĝ as sparse layers, and Ĝ on a batch of inputs with cost proportional to Ĝ (not to G), in float64.
 
-Forward rule of the Ĝ file (:mod:`~logprune.construct.ghat_file`): h_t = relu(W_t h_(t-1)) for t < T,
+Forward rule of the Ĝ file (:mod:`~logprune.construct.io.ghat_file`): h_t = relu(W_t h_(t-1)) for t < T,
 output W_T h_(T-1), with W_t given by (row, col, val) triples of kept weights.  Neurons of G with no
 kept in-edge output relu(0) = 0, so only the neurons that keep an in-edge are carried (compact indices).
 """

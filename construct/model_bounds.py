@@ -7,7 +7,7 @@ propagation, certificate):
 
 - the target after the exact bias rewrite (a constant-1 input neuron when F has biases): its widths
   n_0..n_l, w_max = max |weight| (an exact dyadic), a_i >= ||W_i||_2 certified
-  (:func:`~logprune.construct.norms.spectral_norm_upper`);
+  (:func:`~logprune.construct.certificate.norms.spectral_norm_upper`);
 - x_max: the user's (default 1), or, from data, a rigorous upper bound of max ||x||_2 over its rows;
   the rewritten input's bound sqrt(x_max^2 + 1) when a 1 is appended;
 - F_max (from data only): a rigorous upper bound of |activation| over the inputs (the appended 1
@@ -27,7 +27,7 @@ import flint
 import numpy as np
 
 from logprune.bounds import theorems
-from logprune.construct.norms import spectral_norm_upper
+from logprune.construct.certificate.norms import spectral_norm_upper
 from logprune.construct.numeric import sqrt_up
 from logprune.construct.target import Target, exact_float64
 from logprune.errors import ParameterError

@@ -38,13 +38,12 @@ import numpy as np
 import sympy as sp
 
 from logprune.bounds import golden, propagation
-from logprune.bounds.branches import layer_branches
 from logprune.bounds.certified import enclose
 from logprune.bounds.laws import hyperbolic_law, separate_law, uniform_law
 from logprune.choices import Dist, Prune, Signs, Support
+from logprune.construct.certificate.norms import spectral_norm_upper
 from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BoundRequest, Selection, strategy
-from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.options import Options
 from logprune.construct.pooling import PoolGeometry, geometry
 from logprune.construct.target import Target
@@ -56,7 +55,7 @@ __all__ = ["NORM_FLOOR", "LayerPlan", "Plan", "plan"]
 NORM_FLOOR = Fraction(1, 2**60)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerPlan:
     """One target layer's part of a plan: its k and eps_w, the law of its blocks of G and their size."""
 
@@ -84,7 +83,7 @@ class LayerPlan:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Plan:
     """The decisions of :func:`plan`, with the strategies that carry them out."""
 
@@ -112,14 +111,14 @@ class Plan:
         if self.per_layer:
             return self.per_layer[i]
         return LayerPlan(
-            self.k,
-            self.eps_w,
-            self.law,
-            self.block,
-            self.block_from_bound,
-            self.coverage,
-            self.block_source,
-            self.adaptive,
+            k=self.k,
+            eps_w=self.eps_w,
+            law=self.law,
+            block=self.block,
+            block_from_bound=self.block_from_bound,
+            coverage=self.coverage,
+            block_source=self.block_source,
+            adaptive=self.adaptive,
         )
 
     def draw_block(self, *, seed: int, layer: int, block: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +243,7 @@ def plan(target: Target, opt: Options) -> Plan:
     norms = tuple(max(spectral_norm_upper(w), NORM_FLOOR) for w in target.weights)
     x_eff = target.input_norm_bound(opt.x_max)
     _check_output_range(x_eff, norms, opt.x_max)
-    branches = layer_branches(target.layers, inputs_nonnegative=opt.inputs_nonnegative)
+    branches = opt.domain.branches(target.layers)
     s_q = Fraction(s)
     if opt.weight_eps is not None:
         eps_w = opt.weight_eps
@@ -287,29 +286,29 @@ def plan(target: Target, opt: Options) -> Plan:
         )
     adaptive = layers[0].adaptive  # the same for every layer: it depends on the method and law, not on k
     pool = geometry(opt.pooling)
-    _check_memory(target, pool, [lp.block for lp in layers], "width" if opt.width is not None else "block_size")
+    _check_memory(target, pool, [lp.block for lp in layers], "width" if opt.block_width is not None else "block_size")
     fine = max(range(target.layers), key=lambda i: ks[i])  # the finest layer heads the plan (module doc)
     top = layers[fine]
     uniform = len(set(ks)) == 1
     return Plan(
-        top.eps_w,
-        top.k,
-        s,
-        top.law,
-        top.block,
-        top.block_from_bound,
-        top.coverage,
-        norms,
-        x_eff,
-        branches,
-        events,
-        pool,
-        sel,
-        opt.signs,
-        adaptive,
-        top.block_source,
-        opt.prune is Prune.NEAREST,
-        () if uniform else layers,
+        eps_w=top.eps_w,
+        k=top.k,
+        scale=s,
+        law=top.law,
+        block=top.block,
+        block_from_bound=top.block_from_bound,
+        coverage=top.coverage,
+        norms=norms,
+        x_max_eff=x_eff,
+        branches=branches,
+        events=events,
+        pool=pool,
+        selection=sel,
+        signs=opt.signs,
+        adaptive=adaptive,
+        block_source=top.block_source,
+        nearest=opt.prune is Prune.NEAREST,
+        per_layer=() if uniform else layers,
     )
 
 
@@ -332,9 +331,19 @@ def _layer_plan(
         shared = opt.support is Support.SHARED
         law = hyperbolic_law(k_segments=k, scale=s) if shared else separate_law(k_segments=k, scale=s)
     delta = opt.delta if share is None else share
-    req = BoundRequest(opt.dist, law, k, eps_w, s_q, pairs, delta, opt.signs, layer_pairs)
+    req = BoundRequest(
+        dist=opt.dist,
+        law=law,
+        k=k,
+        eps_w=eps_w,
+        scale=s_q,
+        pairs=pairs,
+        delta=delta,
+        signs=opt.signs,
+        layer_pairs=layer_pairs,
+    )
     bound, cov = sel.block_bound(req)
-    block = opt.width if opt.width is not None else bound
+    block = opt.block_width if opt.block_width is not None else bound
     source = None
     if block is None:
         block = sel.default_block(eps_w=eps_w, scale=s_q)
@@ -346,13 +355,25 @@ def _layer_plan(
             f"width=calibrated: no calibrated block size at weight accuracy eps_w/s = {float(eps_w / s_q):.3g} "
             "(outside the recorded grid); give --width"
         )
-    adaptive = opt.adaptive or (opt.width is None and bound is None and sel.default_adaptive and not opt.calibrated)
+    adaptive = opt.adaptive or (
+        opt.block_width is None and bound is None and sel.default_adaptive and not opt.calibrated
+    )
     if adaptive:  # blocks grow up to the cap (the cap decides, not the default); G's index space has its stride
         source = None
         block = sel.adaptive_cap(bound=bound, default=sel.default_block(eps_w=eps_w, scale=s_q))
     if block is None:
         raise ParameterError(f"width=None: no bound for method={opt.method} with dist={opt.dist}; give --width")
-    return LayerPlan(k, eps_w, law, block, bound, cov, source, adaptive, share)
+    return LayerPlan(
+        k=k,
+        eps_w=eps_w,
+        law=law,
+        block=block,
+        block_from_bound=bound,
+        coverage=cov,
+        block_source=source,
+        adaptive=adaptive,
+        delta=share,
+    )
 
 
 @dataclass(frozen=True)
@@ -369,13 +390,13 @@ class _Telescoped:
     def _bound(self) -> propagation.Telescoped:
         # one definition of the bound and of its tightening: the Orseau rows of `logprune bounds` use it too
         return propagation.Telescoped(
-            self.eps,
-            tuple(self.target.widths),
-            tuple(sympy_rational(v) for v in self.norms),
-            sympy_rational(self.s),
-            sympy_rational(self.x_max),
-            sp.GoldenRatio,
-            self.inputs_nonnegative,
+            eps=self.eps,
+            widths=tuple(self.target.widths),
+            norms=tuple(sympy_rational(v) for v in self.norms),
+            scale=sympy_rational(self.s),
+            x_max=sympy_rational(self.x_max),
+            base=sp.GoldenRatio,
+            inputs_nonnegative=self.inputs_nonnegative,
         )
 
     def fits(self, k: int) -> bool:

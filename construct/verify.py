@@ -1,6 +1,6 @@
 """``verify``: re-derive a Ĝ file's claims from the file's arrays, the seed and the target.
 
-It trusts nothing in the file but its format (:func:`~logprune.construct.ghat_file.read_ghat`: the
+It trusts nothing in the file but its format (:func:`~logprune.construct.io.ghat_file.read_ghat`: the
 contract's dtypes and shapes, indices inside their layer, every edge once, a strict JSON meta).  Every
 field of the meta that can be derived is recomputed and compared, strictly (the JSON types too: ``1`` is
 not ``1.0``, ``false`` is not ``"False"``), and a difference is one line ``field=value: recomputed X``:
@@ -27,7 +27,7 @@ not ``1.0``, ``false`` is not ``"False"``), and a difference is one line ``field
   decided by the build's own selection (covered at p, not at p - 1: coverage is monotone in p);
 - ``certified_bound`` (exact, decimal, certified, context, domain), ``max_weight_error`` (exact and
   decimal), ``share_within_eps_w``: rebuilt from the kept edges alone by the build's own functions
-  (:mod:`~logprune.construct.effective`, :func:`~logprune.construct.certify.assess`); ``sizes`` (every
+  (:mod:`~logprune.construct.effective`, :func:`~logprune.construct.certificate.certify.assess`); ``sizes`` (every
   count); and the file's own claim must hold (construct writes no file that fails its request);
 - the error is re-measured on seeded inputs and must stay below the certified bound.
 
@@ -55,7 +55,6 @@ says so and lists the records not compared.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -65,19 +64,20 @@ from typing import Any
 import numpy as np
 
 from logprune.choices import Arithmetic, choice
-from logprune.construct.attack import Attack, attack_request, bracket_line
-from logprune.construct.build import Built, _least_size, _pick
-from logprune.construct.certify import Assessment, assess, decide, domain
+from logprune.construct.build import Built, least_size, pick
+from logprune.construct.certificate.attack import Attack, attack_request, bracket_line
+from logprune.construct.certificate.certify import Assessment, assess, decide
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
-from logprune.construct.ghat_file import FORMAT, GhatArrays, read_ghat
+from logprune.construct.io.ghat_file import FORMAT, GhatArrays, read_ghat
+from logprune.construct.io.strict_json import MISSING, first_difference, json_type, show
 from logprune.construct.measure import measured_error
 from logprune.construct.numeric import Context, context_for
-from logprune.construct.options import Options, options
-from logprune.construct.pipeline import Construction
+from logprune.construct.options import OPTIONS, Options, json_types, options
 from logprune.construct.plan import LAYER_MEMORY_LIMIT_BYTES, Plan, plan
 from logprune.construct.plan import MEMORY_LIMIT_BYTES as PLAN_MEMORY_LIMIT_BYTES
+from logprune.construct.result import Construction
 from logprune.construct.target import Target
-from logprune.errors import LogpruneError, ParameterError
+from logprune.errors import LogpruneError, ParameterError, VerificationError
 from logprune.validation import check_positive
 
 __all__ = [
@@ -114,33 +114,13 @@ NOT_CHECKABLE = {
 }
 # the records recomputed in the numeric context: not compared when another context is asked for
 _CONTEXT_FIELDS = ("certified_bound", "max_weight_error", "share_within_eps_w")
-# the JSON types of each option as construct writes them (Options.as_json)
-OPTION_TYPES: dict[str, tuple[str, ...]] = {
-    "eps": ("string", "null"),
-    "delta": ("string",),
-    "seed": ("integer",),
-    "dist": ("string",),
-    "pooling": ("string",),
-    "method": ("string",),
-    "weight_eps": ("string", "null"),
-    "inputs_nonnegative": ("boolean",),
-    "x_max": ("string",),
-    "norm": ("string",),
-    "width": ("integer", "null", "string"),
-    "arithmetic": ("string",),
-    "signs": ("string",),
-    "support": ("string",),
-    "prune": ("string",),  # optional: files written before it existed were pruned to the fewest
-    "segments": ("integer", "array"),  # optional: written only when k was fixed (one, or one per layer)
-}
-OPTIONAL_OPTIONS = frozenset({"segments", "prune"})
+# the JSON types of each option as construct writes them (the option table of logprune.construct.options), and the
+# options a file may lack (written only when set, or written only by later versions)
+OPTION_TYPES: dict[str, tuple[str, ...]] = json_types()
+OPTIONAL_OPTIONS = frozenset(o.name for o in OPTIONS if o.optional_record)
 
 
-class VerificationError(LogpruneError, ValueError):
-    """The file does not hold what it claims (tampered weights, wrong seed, wrong target, bad bound)."""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VerifyReport:
     """What verify re-derived, and the claim it was checked against."""
 
@@ -149,7 +129,7 @@ class VerifyReport:
     measured_error: float
     request: Options  # the file's request, in the arithmetic the errors were recomputed in
     compared_bound: bool  # False when another arithmetic than the file's was asked for
-    attack: Attack | None = None  # the lower bracket, when asked for (:mod:`~logprune.construct.attack`)
+    attack: Attack | None = None  # the lower bracket, when asked for (:mod:`~logprune.construct.certificate.attack`)
     accuracy_source: str = "file"  # "user": eps/weight_eps given to verify; "file": the file's own claim
     eps: Fraction | None = None  # the accuracy checked (one of the two)
     weight_eps: Fraction | None = None
@@ -248,61 +228,11 @@ class VerifyReport:
         }
 
 
-# -- strict comparison of JSON records --
-
-_MISSING = object()
-
-
-def _show(v: Any) -> str:
-    """A value as the file writes it (JSON), shortened for a one-line message."""
-    if v is _MISSING:
-        return "(missing)"
-    text = json.dumps(v, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _json_type(v: Any) -> str:
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    for kind, name in ((float, "number"), (str, "string"), (list, "array"), (dict, "object")):
-        if isinstance(v, kind):
-            return name
-    return "null" if v is None else type(v).__name__
-
-
-def _difference(claimed: Any, recomputed: Any, path: str) -> tuple[str, Any, Any] | None:
-    """The first (path, claimed, recomputed) where two JSON documents differ, types included."""
-    if isinstance(claimed, dict) and isinstance(recomputed, dict):
-        for k, v in recomputed.items():
-            d = _difference(claimed.get(k, _MISSING), v, f"{path}.{k}")
-            if d is not None:
-                return d
-        extra = [k for k in claimed if k not in recomputed]
-        return None if not extra else (f"{path}.{extra[0]}", claimed[extra[0]], _MISSING)
-    if isinstance(claimed, list) and isinstance(recomputed, list) and len(claimed) == len(recomputed):
-        for n, (c, r) in enumerate(zip(claimed, recomputed, strict=True)):
-            d = _difference(c, r, f"{path}[{n}]")
-            if d is not None:
-                return d
-        return None
-    same = _json_type(claimed) == _json_type(recomputed) and (
-        repr(claimed) == repr(recomputed) if isinstance(claimed, float) else claimed == recomputed
-    )
-    return None if same else (path, claimed, recomputed)
-
-
 def _compare(claimed: Any, recomputed: Any, path: str) -> None:
-    """Raise the one-line ``path=value: recomputed X`` at the first difference (``recomputed`` is taken
-    as the file would store it: through JSON)."""
-    d = _difference(claimed, json.loads(json.dumps(recomputed)), path)
-    if d is None:
-        return
-    where, c, r = d
-    if r is _MISSING:
-        raise VerificationError(f"{where}={_show(c)}: not a field of {FORMAT}")
-    raise VerificationError(f"{where}={_show(c)}: recomputed {_show(r)}")
+    """The first difference of a record from its recomputation, as verify's one-line error."""
+    diff = first_difference(claimed, recomputed, path, fields_of=FORMAT)
+    if diff is not None:
+        raise VerificationError(diff)
 
 
 # -- the meta, field by field --
@@ -312,24 +242,24 @@ def _check_fields(meta: dict[str, Any]) -> None:
     """Exactly the fields of the format, and the types of the two records verify cannot check."""
     for k in meta:
         if k not in META_FIELDS:
-            raise VerificationError(f"meta.{k}={_show(meta[k])}: not a field of {FORMAT} ({', '.join(META_FIELDS)})")
+            raise VerificationError(f"meta.{k}={show(meta[k])}: not a field of {FORMAT} ({', '.join(META_FIELDS)})")
     for k in META_FIELDS:
         if k != "block_sizes" and k not in meta:
             raise VerificationError(f"meta.{k}: missing")
     m = meta["measured_error"]
-    if m is not None and not (_json_type(m) in ("integer", "number") and math.isfinite(m) and m >= 0):
-        raise VerificationError(f"measured_error={_show(m)}: expected a number >= 0 or null (it is not checkable)")
+    if m is not None and not (json_type(m) in ("integer", "number") and math.isfinite(m) and m >= 0):
+        raise VerificationError(f"measured_error={show(m)}: expected a number >= 0 or null (it is not checkable)")
     v = meta["versions"]
     if not (isinstance(v, dict) and all(isinstance(x, str) for x in v.values())):
-        raise VerificationError(f"versions={_show(v)}: expected an object of strings (it is not checkable)")
+        raise VerificationError(f"versions={show(v)}: expected an object of strings (it is not checkable)")
 
 
 def _check_target(meta: dict[str, Any], g: GhatArrays, target: Target) -> None:
     doc = meta["target"]
-    sha = doc.get("sha256", _MISSING) if isinstance(doc, dict) else _MISSING
+    sha = doc.get("sha256", MISSING) if isinstance(doc, dict) else MISSING
     if sha != target.digest:
         raise VerificationError(
-            f"target.sha256={_show(sha)}: the target given has sha256 {target.digest} (Ĝ was built for another)"
+            f"target.sha256={show(sha)}: the target given has sha256 {target.digest} (Ĝ was built for another)"
         )
     _compare(doc, target.as_json(), "target")
     if g.append_one is not target.append_one:
@@ -345,17 +275,17 @@ def _check_target(meta: dict[str, Any], g: GhatArrays, target: Target) -> None:
 def _request(doc: Any) -> Options:
     """The file's request, read as strictly as it is written (module doc)."""
     if not isinstance(doc, dict):
-        raise VerificationError(f"options={_show(doc)}: expected a JSON object")
+        raise VerificationError(f"options={show(doc)}: expected a JSON object")
     for k in doc:
         if k not in OPTION_TYPES:
-            raise VerificationError(f"options.{k}={_show(doc[k])}: not an option ({', '.join(OPTION_TYPES)})")
+            raise VerificationError(f"options.{k}={show(doc[k])}: not an option ({', '.join(OPTION_TYPES)})")
     for k, kinds in OPTION_TYPES.items():
         if k not in doc:
             if k in OPTIONAL_OPTIONS:
                 continue
             raise VerificationError(f"options.{k}: missing")
-        if _json_type(doc[k]) not in kinds:
-            raise VerificationError(f"options.{k}={_show(doc[k])}: expected a JSON {' or '.join(kinds)}")
+        if json_type(doc[k]) not in kinds:
+            raise VerificationError(f"options.{k}={show(doc[k])}: expected a JSON {' or '.join(kinds)}")
     try:
         opt = options(**doc)
     except LogpruneError as exc:
@@ -370,10 +300,10 @@ def _block_sizes(meta: dict[str, Any], target: Target, pl: Plan) -> list[list[in
     if not pl.adaptive:
         if "block_sizes" in meta:
             raise VerificationError(
-                f"block_sizes={_show(meta['block_sizes'])}: recorded for a plan without adaptive blocks"
+                f"block_sizes={show(meta['block_sizes'])}: recorded for a plan without adaptive blocks"
             )
         return None
-    doc = meta.get("block_sizes", _MISSING)
+    doc = meta.get("block_sizes", MISSING)
     ok = isinstance(doc, list) and len(doc) == target.layers
     if ok:
         for i, layer in enumerate(doc):
@@ -381,7 +311,7 @@ def _block_sizes(meta: dict[str, Any], target: Target, pl: Plan) -> list[list[in
             ok = ok and all(type(p) is int and 0 <= p <= pl.layer(i).block for p in layer)
     if not ok:
         raise VerificationError(
-            f"block_sizes={_show(doc)}: expected one size in [0, P] per block of every layer (P = "
+            f"block_sizes={show(doc)}: expected one size in [0, P] per block of every layer (P = "
             f"{', '.join(str(pl.layer(i).block) for i in range(target.layers))})"
         )
     return [list(layer) for layer in doc]
@@ -414,7 +344,7 @@ def _check_shapes(g: GhatArrays, target: Target, pl: Plan) -> None:
 
 
 def _covers(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int, size: int) -> bool:
-    return not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], w, layer))
+    return not any(p.missing for p in pick(pl, a2[:, :size], b[:, :size], w, layer))
 
 
 def _check_block_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, i: int, j: int, size: int) -> None:
@@ -423,7 +353,7 @@ def _check_block_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, i:
     start = pl.selection.min_block
     if size < start or not _covers(pl, a2, b, w, i, size) or (size > start and _covers(pl, a2, b, w, i, size - 1)):
         raise VerificationError(
-            f"block_sizes[{i}][{j}]={size}: recomputed {_least_size(pl, a2, b, w, i)} "
+            f"block_sizes[{i}][{j}]={size}: recomputed {least_size(pl, a2, b, w, i)} "
             "(the least prefix of the block that covers its weights)"
         )
 
@@ -492,7 +422,7 @@ def _check_layer(
     order = np.argsort(p.j, kind="stable")
     p = type(p)(*(arr[order] for arr in p))
     bounds = np.searchsorted(p.j, np.arange(n_in + 1))
-    stats = ErrorStats(n_out)
+    stats = ErrorStats(n_out=n_out)
     for j in range(n_in):
         s = slice(bounds[j], bounds[j + 1])
         part = type(p)(*(arr[s] for arr in p))
@@ -571,19 +501,20 @@ def verify(
         target=target,
         errors=errors,
         norms=pl.norms,
-        x_max=pl.x_max_eff,
-        norm=opt.norm,
+        x_eff=pl.x_max_eff,
+        domain=opt.domain,
         eps=opt.eps,
         weight_eps=opt.weight_eps,
-        domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
     )
     compared = opt.arithmetic is own.arithmetic  # another arithmetic gives another (valid) bound
     built = Built(g.net, tuple(errors), (), tuple(tuple(z) for z in block_sizes or ()))
-    recomputed = Construction(target, own, pl, built, a, None, 0.0).meta()  # what construct would write
+    recomputed = Construction(
+        target=target, options=own, plan=pl, built=built, assessment=a, measured_error=None, seconds=0.0
+    ).meta()  # what construct would write
     for key in META_FIELDS:
         if key in NOT_CHECKABLE or (not compared and key in _CONTEXT_FIELDS) or key not in recomputed:
             continue
-        _compare(meta.get(key, _MISSING), recomputed[key], key)
+        _compare(meta.get(key, MISSING), recomputed[key], key)
     if compared and not a.ok:
         key = "eps" if own.weight_eps is None else "weight_eps"
         raise VerificationError(
@@ -606,11 +537,9 @@ def verify(
     measured = measured_error(
         g.net.forward,
         target,
-        x_max=opt.x_max,
+        domain=opt.domain,
         n=samples,
         seed=opt.seed,
-        norm=opt.norm,
-        nonnegative=opt.inputs_nonnegative,
     )
     bound = a.certificate.bound
     if a.certificate.certified and measured > float(bound) * (1 + 1e-9) + 1e-12:
@@ -621,12 +550,12 @@ def verify(
         if a.certificate.certified and found.error > bound:
             raise VerificationError(f"an input has exact error {float(found.error):.6e} > certified {float(bound):.6e}")
     return VerifyReport(
-        checked,
-        a,
-        measured,
-        opt,
-        compared,
-        found,
+        regenerated=checked,
+        assessment=a,
+        measured_error=measured,
+        request=opt,
+        compared_bound=compared,
+        attack=found,
         accuracy_source=source,
         eps=checked_eps,
         weight_eps=checked_weight_eps,

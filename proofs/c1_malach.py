@@ -300,21 +300,22 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     ]
     return Proof(
-        CLAIM,
-        "Malach et al. 2020, with logprune's constants",
-        "A random network G of depth 2l with i.i.d. U[-1, 1] weights and one dedicated pool of N intermediate "
+        claim=CLAIM,
+        title="Malach et al. 2020, with logprune's constants",
+        statement="A random network G of depth 2l with i.i.d. U[-1, 1] weights and one dedicated pool of N "
+        "intermediate "
         "neurons per target weight contains, w.p. >= 1 - delta, a pruning with sup_{||x||<=x_max} "
         "||Ĝ(x) - F(x)||_2 <= eps, where eps_w is propagation's per-weight accuracy with one branch per layer, "
         "eps_a = (sqrt((1 + w_max)^2 + 2 eps_w) - (1 + w_max))/2, p = eps_a^2/4, E = 2·sum_i n_i n_(i-1) and "
         "N = min{N: E(1 - p)^N <= delta}: N neurons and 2N sampled weights per target weight.",
-        (
+        assumptions=(
             "|w| <= w_max <= 1",
             "a_i >= ||W_i||_2",
             "||x||_2 <= x_max (or activations <= F_max)",
             "G's weights i.i.d. U[-1, 1]",
             "Malach's assumptions at the instance: w_max = 1/sqrt(n), a_i = 1, x_max = 1",
         ),
-        tuple(steps),
+        steps=tuple(steps),
         constants=(
             ("eps_w", str(mp.eps_w_enclosure)),
             ("eps_a", str(mp.eps_a_enclosure)),

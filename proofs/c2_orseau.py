@@ -89,15 +89,20 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     ]
     return Proof(
-        CLAIM,
-        "Orseau et al. 2020 under Malach's assumptions (pooling A)",
-        "With hyperbolic in-weights and fixed-magnitude out-weights on the optimal separate supports, k "
+        claim=CLAIM,
+        title="Orseau et al. 2020 under Malach's assumptions (pooling A)",
+        statement="With hyperbolic in-weights and fixed-magnitude out-weights on the optimal separate supports, k "
         "segments (the least k whose telescoped bound at eps_w = w_max·phi^-k is <= eps; at most "
         "ceil(log_phi(w_max/eps_w)) of the closed form), c = 1/(4k) and P = min{N: E(1-c)^N <= delta} "
         "neurons per target weight, pruning G yields "
         "sup ||Ĝ(x) - F(x)|| <= eps w.p. >= 1 - delta: Õ(log(n l/eps)) neurons per target weight.",
-        ("Malach's assumptions", "hyperbolic weights", "golden-ratio greedy (L3)", "error propagation (propagation)"),
-        tuple(steps),
+        assumptions=(
+            "Malach's assumptions",
+            "hyperbolic weights",
+            "golden-ratio greedy (L3)",
+            "error propagation (propagation)",
+        ),
+        steps=tuple(steps),
         constants=(
             ("k", str(prop.k)),
             ("c", sp.sstr(c)),

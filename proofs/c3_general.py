@@ -89,12 +89,12 @@ def proof(mutation: str | None = None) -> Proof:
     )
     base_arg = sp.Rational(1, 2) * (sp.E - 1) * 1 * prop.D / sp.Rational(1, 100)  # w_max (e-1) x_max D / eps
     return Proof(
-        CLAIM,
-        "Orseau et al. 2020, general",
-        "As C2 with eps_w from the propagation bound using a_i >= ||W_i||_2, x_max (or F_max) and w_max: "
+        claim=CLAIM,
+        title="Orseau et al. 2020, general",
+        statement="As C2 with eps_w from the propagation bound using a_i >= ||W_i||_2, x_max (or F_max) and w_max: "
         "Õ(log(n l w_max x_max/eps) + sum_i log max{1, ||W_i||_2}) neurons per target weight.",
-        ("a_i >= ||W_i||_2", "||x||_2 <= x_max", "|w| <= w_max", "hyperbolic weights"),
-        steps,
+        assumptions=("a_i >= ||W_i||_2", "||x||_2 <= x_max", "|w| <= w_max", "hyperbolic weights"),
+        steps=steps,
         constants=(
             ("k", str(prop.k)),
             ("eps_w", str(enclose(prop.eps_w))),

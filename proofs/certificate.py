@@ -1,13 +1,13 @@
 """The certificate of a construction (docs/claims.md, certificate): the steps 1-8 of its derivation.
 
-The load-bearing lemmas of :mod:`logprune.construct.norms` (N2), of the rounding of the error matrices and
-of :mod:`logprune.construct.compose` (the difference quotients of relu, the carry rule, the hybrid
+The load-bearing lemmas of :mod:`logprune.construct.certificate.norms` (N2), of the rounding of the error matrices and
+of :mod:`logprune.construct.certificate.compose` (the difference quotients of relu, the carry rule, the hybrid
 telescoping, the interval enclosure of a matrix-vector product), decided by z3 where they are scalar and
 tested on exact random instances (``Fraction``s) where they are about matrices; then construct's own
-certificate: its interval product is the proven rule, bit for bit, its carries (``_Composer._carry`` and
-``_Composer._carry_hull``) contain every exact image of the points they claim on random exact instances,
-its affine forms (``_symbolic``) contain the exact range of every layer image, its drop and clip of boxes
-against the ball (``_in_ball``) keep every point of the ball, and its bound of one cell (``cells``) is
+certificate: its interval product is the proven rule, bit for bit, its carries (``Composer.carry`` and
+``Composer.carry_hull``) contain every exact image of the points they claim on random exact instances,
+its affine forms (``affine_product``) contain the exact range of every layer image, its drop and clip of boxes
+against the ball (``in_ball``) keep every point of the ball, and its bound of one cell (``cells``) is
 above the exact error at points of the cell on random exact nets; on one instance (a 2-3-1 target with
 biases) its telescoped bound is recomputed here and no input's exact error exceeds its certificate.  The
 lemmas behind the newer rules (the hull of d·c, σ on an affine form, the affine form through a layer, the
@@ -22,7 +22,7 @@ Mutations (each must make a step fail): ``no-eta-factor`` drops the factor 1/sqr
 the interval product, ``hull-no-zero`` does not widen an unstable entry of the hull carry to contain 0
 (in the lemma and in construct's own ``_carry_hull``, given the unstable entries as active),
 ``form-keeps-unstable`` keeps the affine form of an unstable neuron, ``symbolic-no-gamma`` drops the
-rounding term of the affine form (in the identity, the lemma, and construct's ``_symbolic`` output
+rounding term of the affine form (in the identity, the lemma, and construct's ``affine_product`` output
 replaced by its interval product alone), ``ball-near-no-straddle`` takes near_j = min(|lo_j|, |hi_j|) on a
 side straddling 0, ``ball-no-rounding`` drops the rounding margin of the ball's sums (in the lemma, and
 the drop and clip recomputed in floats to nearest with no margin).
@@ -415,28 +415,28 @@ _INSTANCE_AT = "a 2-3-1 target with biases, eps = 1/2, k = 3 segments, seed 0, |
 
 
 def _applies_trial(rng: random.Random, mutation: str | None) -> str | None:
-    from logprune.construct.compose import _matvec
+    from logprune.construct.certificate.rules import interval_product
 
     g = np.random.default_rng(rng.randint(0, 2**32 - 1))
     m, n = (int(v) for v in g.integers(1, 6, size=2))
     w = g.standard_normal((m, n)) * 2.0 ** int(g.integers(-20, 21))
     a, b = g.standard_normal((2, 3, n))
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    mine, theirs = _matvec(w, lo, hi), enclose(w, lo, hi)
+    mine, theirs = interval_product(w, lo, hi), enclose(w, lo, hi)
     if not (np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])):
-        return f"compose._matvec differs from the proven rule on W={w.tolist()}"
+        return f"rules.interval_product differs from the proven rule on W={w.tolist()}"
     return None
 
 
 def _rotation_trial(rng: random.Random, mutation: str | None) -> str | None:
-    from logprune.construct.norms import _rotation_bound
+    from logprune.construct.certificate.norms import rotation_bound
 
     m, n = rng.randint(1, 4), rng.randint(1, 4)
     w = np.array([[rng.randint(-24, 24) / 8 for _ in range(n)] for _ in range(m)])
     k = min(m, n)
     scale = rng.choice([0.75, 0.8, 0.9, 1.0, 1.1, 1.2])
     v = np.eye(k) * scale + np.array([[rng.randint(-4, 4) / 64 for _ in range(k)] for _ in range(k)])
-    bound = _rotation_bound(w, v)
+    bound = rotation_bound(w, v)
     if bound is None:  # eta >= 1/2: no claim made
         return None
     a = w.T if m < n else w
@@ -467,7 +467,7 @@ def _sqrt_low(x: Fraction) -> Fraction:
 
 
 def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | None:
-    """construct.compose's carry (``_Composer._carry``) on a random exact instance contains every exact image
+    """construct.certificate.compose's carry (``Composer.carry``) on a random exact instance contains every exact image
     it claims: for every c in the centre box, ||e||_2 <= rho and difference quotients D_j (1 on active, 0 on
     dead, any d in [0, 1] on unstable coordinates, the relu lemma above), the exact
     v = W_s D_(s-1) ⋯ W_1 D_0 (c + e) has ||v||_2 (l2) or max_k |v_k| (inf) <= the bound construct returns."""
@@ -475,18 +475,18 @@ def _construct_carry_trial(rng: random.Random, mutation: str | None) -> str | No
 
 
 def _construct_hull_trial(rng: random.Random, mutation: str | None) -> str | None:
-    """The same exact check of construct.compose's second carry (``_Composer._carry_hull``: unstable entries
+    """The same exact check of construct.certificate.compose's second carry (``Composer.carry_hull``: unstable entries
     of the centre widened to contain 0, the radius kept).  Mutation ``hull-no-zero``: construct's own code is
     given the unstable entries as active (so their intervals are not widened to contain 0)."""
     return _carry_code_trial(rng, mutation, hull=True)
 
 
 def _carry_code_trial(rng: random.Random, mutation: str | None, *, hull: bool) -> str | None:
-    """The check of :func:`_construct_carry_trial` on ``_Composer._carry`` or (``hull``) ``_carry_hull``."""
+    """The check of :func:`_construct_carry_trial` on ``Composer.carry`` or (``hull``) ``_carry_hull``."""
     from types import SimpleNamespace
 
     from logprune.choices import Norm
-    from logprune.construct.compose import _Composer
+    from logprune.construct.certificate.compose import Composer
 
     s = rng.randint(1, 2)  # relus carried through (layer i's and, for s = 2, one later layer of F)
     dims = [rng.randint(1, 4) for _ in range(s + 1)]
@@ -506,7 +506,7 @@ def _carry_code_trial(rng: random.Random, mutation: str | None, *, hull: bool) -
     lo = [Fraction(rng.randint(-32, 32), 16) for _ in range(dims[0])]
     hi = [v + Fraction(rng.randint(0, 8), 16) if rng.random() < 0.5 else v for v in lo]
     rho = Fraction(0) if rng.random() < 0.3 else Fraction(rng.randint(1, 32), 16)
-    method = _Composer._carry_hull if hull else _Composer._carry
+    method = Composer.carry_hull if hull else Composer.carry
     passed = statuses
     if hull and mutation == "hull-no-zero":  # unstable entries treated as active: c kept, not widened to 0
         passed = [(~dead, dead) for _, dead in statuses]
@@ -551,14 +551,13 @@ def _fr(x: float) -> Fraction:
 
 
 def _symbolic_trial(rng: random.Random, mutation: str | None) -> str | None:
-    """construct.compose's affine forms (``_symbolic``) on random float instances: for y = A·d + s with
+    """construct.certificate.rules' affine forms (``affine_product``) on random float instances: for y = A·d + s with
     |d_j| <= xr_j and s in [s_lo, s_hi], the EXACT range of W y - M d over all such d and s (its ends
     Σ_t min/max(W_ot·s_lo_t, W_ot·s_hi_t) ∓ Σ_j |(W A - M)_oj|·xr_j, attained at corners, computed in
     rationals) lies in the returned [lo, hi], and the exact sup of |M d| (Σ_j |M_oj|·xr_j) is <= q.
     Mutation ``symbolic-no-gamma``: the returned interval replaced by the interval product of W and
-    [s_lo, s_hi] alone (construct's _matvec), i.e. the term t >= |(W A - fl(W A))·(x - x_c)| dropped."""
-    from logprune.construct.compose import _matvec as code_matvec
-    from logprune.construct.compose import _symbolic
+    [s_lo, s_hi] alone (construct's interval_product), i.e. the term t >= |(W A - fl(W A))·(x - x_c)| dropped."""
+    from logprune.construct.certificate.rules import affine_product, interval_product
 
     b, m, k, n0 = rng.randint(1, 2), rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 3)
 
@@ -574,9 +573,9 @@ def _symbolic_trial(rng: random.Random, mutation: str | None) -> str | None:
         s_lo = np.array([[val() for _ in range(k)] for _ in range(b)])
         s_hi = s_lo + np.abs(np.array([[val() for _ in range(k)] for _ in range(b)]))
     xr = np.abs(np.array([[val() for _ in range(n0)] for _ in range(b)]))
-    M, lo, hi, q = _symbolic(w, a, s_lo, s_hi, xr)
+    M, lo, hi, q = affine_product(w, a, s_lo, s_hi, xr)
     if mutation == "symbolic-no-gamma":
-        lo, hi = code_matvec(w, s_lo, s_hi)
+        lo, hi = interval_product(w, s_lo, s_hi)
     W = [[_fr(v) for v in row] for row in w]
     for c in range(b):
         A = [[_fr(v) for v in row] for row in a[c]]
@@ -598,13 +597,14 @@ def _symbolic_trial(rng: random.Random, mutation: str | None) -> str | None:
 
 
 def _cells_trial(rng: random.Random, mutation: str | None) -> str | None:
-    """construct.compose's bound of one cell (``_Composer.cells``: interval and affine-form boxes, σ on the
+    """construct.certificate.compose's bound of one cell (``Composer.cells``: interval and affine-form boxes, σ on the
     forms, the stable sets, both carries) on a random exact net F (float W_i) and Ĝ = W_i + E_i (exact
     rational E_i, given to construct as fl(E_i) and tau >= ||E_i - fl(E_i)||_F): the exact
     ||Ĝ(x) - F(x)|| (l2, or max coordinate) at the cell's corners in the ball and random rational points of
-    cell ∩ ball is <= the cell's bound; the cell is clipped by construct's _in_ball first, as bound() does."""
+    cell ∩ ball is <= the cell's bound; the cell is clipped by construct's in_ball first, as bound() does."""
     from logprune.choices import Norm
-    from logprune.construct.compose import Layer, _Composer, _Domain, _in_ball
+    from logprune.construct.certificate.compose import CellDomain, Composer, Layer
+    from logprune.construct.certificate.rules import in_ball
 
     depth = rng.randint(2, 3)
     widths = [rng.randint(1, 3) for _ in range(depth + 1)]
@@ -638,13 +638,13 @@ def _cells_trial(rng: random.Random, mutation: str | None) -> str | None:
             )
         )
     xm = Fraction(rng.choice((1, 2, 3)), rng.choice((1, 2)))
-    comp = _Composer(layers, _Domain(float(xm), False, False, xm), norm)
+    comp = Composer(layers, CellDomain(float(xm), False, False, xm), norm)
     n0 = widths[0]
     width = Fraction(1, 2 ** rng.randint(0, 6))
     ctr = [Fraction(rng.randint(-16, 16), 16) * xm for _ in range(n0)]
     lo = np.array([[float(c - width * Fraction(rng.randint(1, 4), 4)) for c in ctr]])
     hi = np.array([[float(c + width * Fraction(rng.randint(1, 4), 4)) for c in ctr]])
-    meets, lo, hi = _in_ball(lo, hi, float(xm))
+    meets, lo, hi = in_ball(lo, hi, float(xm))
     if not meets[0]:
         return None
     bound = Fraction(float(comp.cells(lo, hi)[0]))
@@ -669,7 +669,7 @@ def _cells_trial(rng: random.Random, mutation: str | None) -> str | None:
 
 
 def _in_ball_unrounded(lo: np.ndarray, hi: np.ndarray, xm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The mutation ``ball-no-rounding``: construct's _in_ball with every float operation to nearest and no
+    """The mutation ``ball-no-rounding``: construct's in_ball with every float operation to nearest and no
     margin (the sums as computed, xm·xm, the root)."""
     n = lo.shape[1]
     near = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
@@ -707,14 +707,14 @@ def _ball_box(rng: random.Random, n: int, xm: float, tight: bool) -> tuple[list[
 
 
 def _in_ball_trial(rng: random.Random, mutation: str | None) -> str | None:
-    """construct.compose's drop and clip (``_in_ball``) on random float boxes, checked exactly: a dropped box
+    """construct.certificate.rules' drop and clip (``in_ball``) on random float boxes, checked exactly: a dropped box
     has Σ_j near_j^2 > xm^2 (near_j = the least |x_j| on the box: no point of the ball), and for a kept box
     meeting the ball each clipped end still holds every x_k of box ∩ ball: hi'_k = hi_k or (hi'_k >= 0 and
     hi'_k^2 >= xm^2 - Σ_(j != k) near_j^2), lo'_k likewise (the largest x_k on box ∩ ball is
     min(hi_k, sqrt(xm^2 - Σ_(j != k) near_j^2)), attained with the other coordinates at their near points).
     Boxes are random or tight (nearest point on the sphere up to rounding), n up to 8 coordinates, scales
     down to 2^-540 (squares underflow)."""
-    from logprune.construct.compose import _in_ball
+    from logprune.construct.certificate.rules import in_ball
 
     n, boxes = rng.randint(1, 8), rng.randint(1, 3)
     scale = 2.0 ** rng.choice((0, 0, 0, rng.randint(-40, 40), rng.randint(-560, -500)))
@@ -734,7 +734,7 @@ def _in_ball_trial(rng: random.Random, mutation: str | None) -> str | None:
                 xm = float(np.nextafter(xm, 0.0))
             while _fr(xm) ** 2 < s0:
                 xm = float(np.nextafter(xm, np.inf))
-    meets, clo, chi = (_in_ball_unrounded if mutation == "ball-no-rounding" else _in_ball)(lo, hi, xm)
+    meets, clo, chi = (_in_ball_unrounded if mutation == "ball-no-rounding" else in_ball)(lo, hi, xm)
     x2 = _fr(xm) ** 2
     for c in range(boxes):
         near = [
@@ -758,7 +758,7 @@ def _in_ball_trial(rng: random.Random, mutation: str | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Instance:
     bound: Fraction
     telescoped: Fraction
@@ -776,8 +776,9 @@ class _Instance:
 
 @functools.lru_cache(maxsize=1)
 def _instance() -> _Instance:
+    from logprune.bounds.domain import Domain
     from logprune.choices import Norm
-    from logprune.construct.attack import attack, exact_error
+    from logprune.construct.certificate.attack import attack, exact_error
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
     from logprune.construct.target import target_from_arrays
@@ -789,21 +790,21 @@ def _instance() -> _Instance:
     cert, net, k = c.certificate, c.built.net, 12
     pts = [np.array([i / k, j / k]) for i in range(-k, k + 1) for j in range(-k, k + 1) if i * i + j * j <= k * k]
     worst = max(exact_error(net, target, x, Norm.L2)[0] for x in pts)
-    found = attack(net, target, x_max=Fraction(1), nonnegative=False, norm=Norm.L2, seed=0, restarts=8, steps=40)
+    found = attack(net, target, domain=Domain(x_max=Fraction(1), norm=Norm.L2), seed=0, restarts=8, steps=40)
     assert cert.telescoped is not None
     return _Instance(
-        cert.bound,
-        cert.telescoped,
-        cert.composed,
-        cert.norms,
-        cert.deltas,
-        cert.x_max,
-        max(worst, found.error),
-        len(pts),
+        bound=cert.bound,
+        telescoped=cert.telescoped,
+        composed=cert.composed,
+        norms=cert.norms,
+        deltas=cert.deltas,
+        x_eff=cert.x_max,
+        worst=max(worst, found.error),
+        points=len(pts),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _InfInstance:
     bound: Fraction
     telescoped: Fraction
@@ -817,8 +818,9 @@ class _InfInstance:
 
 @functools.lru_cache(maxsize=1)
 def _instance_inf() -> _InfInstance:
+    from logprune.bounds.domain import Domain
     from logprune.choices import Norm
-    from logprune.construct.attack import attack, exact_error
+    from logprune.construct.certificate.attack import attack, exact_error
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
     from logprune.construct.target import target_from_arrays
@@ -830,17 +832,17 @@ def _instance_inf() -> _InfInstance:
     cert, net, k = c.certificate, c.built.net, 12
     pts = [np.array([i / k, j / k]) for i in range(-k, k + 1) for j in range(-k, k + 1) if i * i + j * j <= k * k]
     worst = max(exact_error(net, target, x, Norm.INF)[0] for x in pts)
-    found = attack(net, target, x_max=Fraction(1), nonnegative=False, norm=Norm.INF, seed=0, restarts=8, steps=40)
+    found = attack(net, target, domain=Domain(x_max=Fraction(1), norm=Norm.INF), seed=0, restarts=8, steps=40)
     assert cert.telescoped is not None and cert.row_norm_last is not None and cert.row_delta_last is not None
     return _InfInstance(
-        cert.bound,
-        cert.telescoped,
-        cert.norms,
-        cert.deltas,
-        cert.row_norm_last,
-        cert.row_delta_last,
-        cert.x_max,
-        max(worst, found.error),
+        bound=cert.bound,
+        telescoped=cert.telescoped,
+        norms=cert.norms,
+        deltas=cert.deltas,
+        ainf=cert.row_norm_last,
+        dinf=cert.row_delta_last,
+        x_eff=cert.x_max,
+        worst=max(worst, found.error),
     )
 
 
@@ -1024,7 +1026,8 @@ def proof(mutation: str | None = None) -> Proof:
             domain="float64 W (m, n in 1..5, scaled by 2^k, |k| <= 20) and 3 boxes per call",
         ),
         tested(
-            "construct.compose's carry (_Composer._carry) is sound: for every centre c in its box, ||e||_2 <= rho "
+            "construct.certificate.compose's carry (Composer.carry) is sound: for every centre c in its box, ||e||_2 "
+            "<= rho "
             "and difference quotients D_j (1 active, 0 dead, [0, 1] unstable), the exact W_s D_(s-1) ⋯ W_1 D_0 "
             "(c + e) is within the bound it returns (l2 norm, or max coordinate with the last layer's row norms)",
             _trial(_construct_carry_trial, mutation),
@@ -1041,7 +1044,7 @@ def proof(mutation: str | None = None) -> Proof:
             where=(dd >= 0, dd <= 1, c_lo <= ce, ce <= c_hi),
         ),
         tested(
-            "construct.compose's hull carry (_Composer._carry_hull) is sound: for every centre c in its box, "
+            "construct.certificate.compose's hull carry (Composer.carry_hull) is sound: for every centre c in its box, "
             "||e||_2 <= rho and difference quotients D_j (1 active, 0 dead, [0, 1] unstable), the exact "
             "W_s D_(s-1) ⋯ W_1 D_0 (c + e) is within the bound it returns (l2 norm, or max coordinate)",
             _trial(_construct_hull_trial, mutation),
@@ -1094,7 +1097,8 @@ def proof(mutation: str | None = None) -> Proof:
             ),
         ),
         tested(
-            "construct.compose's affine forms (_symbolic) are sound: for y = A d + s with |d| <= xr and s in "
+            "construct.certificate.rules' affine forms (affine_product) are sound: for y = A d + s with |d| <= xr "
+            "and s in "
             "[s_lo, s_hi], the exact range of W y - M d (over all d and s: its corners, exactly) lies in the "
             "returned [lo, hi], and the exact sup of |M d| is <= q (M = fl(W A) as returned)",
             _trial(_symbolic_trial, mutation),
@@ -1119,7 +1123,8 @@ def proof(mutation: str | None = None) -> Proof:
             where=(ss >= 0, tt >= 0, uu > 0, mm >= 1, (mm + 1) * uu <= sp.Rational(1, 4), fl_s <= (1 + g_m) * ss + tt),
         ),
         tested(
-            "construct.compose's drop and clip (_in_ball) are sound in floats: a dropped box has Σ near_j^2 > "
+            "construct.certificate.rules' drop and clip (in_ball) are sound in floats: a dropped box has Σ "
+            "near_j^2 > "
             "x_max^2 exactly, and a kept box meeting the ball keeps, in its clipped box, every x_k of box ∩ "
             "ball (hi'_k = hi_k or hi'_k^2 >= x_max^2 - Σ_(j != k) near_j^2, exactly; lo'_k likewise)",
             _trial(_in_ball_trial, mutation),
@@ -1130,8 +1135,8 @@ def proof(mutation: str | None = None) -> Proof:
             "reaching 3·x_max beyond",
         ),
         tested(
-            "construct.compose's bound of one cell (_Composer.cells: interval and affine-form boxes, σ on the "
-            "forms, the stable sets, both carries, after the clip of _in_ball) is >= the exact ||Ĝ(x) - F(x)|| "
+            "construct.certificate.compose's bound of one cell (Composer.cells: interval and affine-form boxes, σ "
+            "on the forms, the stable sets, both carries, after the clip of in_ball) is >= the exact ||Ĝ(x) - F(x)|| "
             "(l2, or max coordinate) at the cell's corners and random points of cell ∩ ball",
             _trial(_cells_trial, mutation),
             count=150,
@@ -1178,17 +1183,17 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     ]
     return Proof(
-        CLAIM,
-        "The certificate of a construction",
-        "For a built Ĝ with exact errors E_i: sup_{||x||_2 <= x_max} ||Ĝ(x) - F(x)||_2 <= x_max·[Π(a_i + Delta_i) - "
-        "Π a_i] (a_i >= ||W_i||_2 by N1/N2, Delta_i >= ||E_i||_2), and <= the composed bound of "
-        "construct.compose (hybrid argument on cells); the certificate is the smaller.",
-        (
+        claim=CLAIM,
+        title="The certificate of a construction",
+        statement="For a built Ĝ with exact errors E_i: sup_{||x||_2 <= x_max} ||Ĝ(x) - F(x)||_2 <= "
+        "x_max·[Π(a_i + Delta_i) - Π a_i] (a_i >= ||W_i||_2 by N1/N2, Delta_i >= ||E_i||_2), and <= the composed "
+        "bound of construct.compose (hybrid argument on cells); the certificate is the smaller.",
+        assumptions=(
             "||x||_2 <= x_max (after the bias rewrite)",
             "N2: ||VᵀV - I||_2 <= eta < 1",
             "exact rational errors; float64 rounding to nearest or toward zero",
         ),
-        tuple(steps),
+        steps=tuple(steps),
         differences=("The slides and the digest state no certificate (docs/claims.md, certificate).",),
         mutation=mutation,
     )

@@ -110,17 +110,18 @@ def proof(mutation: str | None = None) -> Proof:
     )
     total = lower.counting_lower_bound(m=m_def, eps=e, delta=d, w_max=wm)
     return Proof(
-        CLAIM,
-        "The counting lower bound",
-        "If, for every target with m weights in [-w_max, w_max], G has with probability >= 1 - delta a pruning "
+        claim=CLAIM,
+        title="The counting lower bound",
+        statement="If, for every target with m weights in [-w_max, w_max], G has with probability >= 1 - delta a "
+        "pruning "
         "whose m effective weights are each within eps of the target's, then G has "
         "N >= m·log2(w_max/eps) + log2(1 - delta) sampled weights (any depth, any law, any pruning rule).",
-        (
+        assumptions=(
             "0 < eps < 1, 0 < delta < 1, w_max > 0, m >= 1",
             "per-weight approximation (every target weight within eps)",
             "the pruned networks are measurable functions of G's weights",
         ),
-        steps,
+        steps=steps,
         constants=(
             ("N (least integer) at the defaults", str(total.total)),
             ("N per target weight", total.per_target_weight.short()),

@@ -354,22 +354,23 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Coverage optimum: separate supports, fair and designed signs",
-        "For any laws of the in- and out-weight magnitudes, min over the k segments (s·b^(-t-1), s·b^(-t)] of "
+        claim=CLAIM,
+        title="Coverage optimum: separate supports, fair and designed signs",
+        statement="For any laws of the in- and out-weight magnitudes, min over the k segments (s·b^(-t-1), s·b^(-t)] "
+        "of "
         "P(|ab| in segment t) <= 1/k; separate supports (|b| = m fixed, ln|a| uniform on a log-width k·ln b "
         "aligned with the k segments) attain 1/k for every segment, every k >= 1 and base b > 1.  With fair "
         "signs c = 1/(4k); with designed signs a neuron of its branch covers w.p. 1/(2k).  A block of P fails "
         "an event w.p. (1 - c)^P (fair), (1 - 2c)^P (designed, one branch), <= (1 - 2c)^floor(P/2) (designed, "
         "two branches), and (1 - 2c)^(P/2) <= (1 - c)^P for even P.",
-        (
+        assumptions=(
             "k >= 1 integer, b > 1, s > 0",
             "in-weight and out-weight magnitudes independent, signs fair and independent of them (fair) or the "
             "in-weight's sign fixed by the design (designed)",
             "segments classified half-open, as the construction does (closed segments: the same for laws "
             "without atoms at the segments' ends, as all of G's laws)",
         ),
-        steps,
+        steps=steps,
         constants=(
             (f"c_sep(k={kk0})", sp.sstr(hyperbolic.coverage_separate(kk0))),
             (f"designed 2·c_sep(k={kk0})", sp.sstr(hyperbolic.coverage_designed(kk0))),

@@ -149,18 +149,18 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "The entropy lower bound for sparse tickets (after Natale et al. 2024)",
-        "With the targets of param-counting (one d×d layer, ||W||_2 <= 1, function approximation within eps, "
+        claim=CLAIM,
+        title="The entropy lower bound for sparse tickets (after Natale et al. 2024)",
+        statement="With the targets of param-counting (one d×d layer, ||W||_2 <= 1, function approximation within eps, "
         "w.p. >= 1 - delta for each W) and tickets of at most k kept weights among n sampled: "
         "sum_{j<=k} C(n, j) >= (1 - delta)(1/(2 eps))^(d^2), hence n·H2(k/n) >= d^2·log2(1/(2 eps)) + "
         "log2(1 - delta) for k <= n/2.",
-        (
+        assumptions=(
             "0 < eps < 1, 0 < delta < 1, d >= 1, 0 <= k",
             "function approximation of one layer on the Euclidean unit ball",
             "the pruned networks are measurable functions of G's weights",
         ),
-        steps,
+        steps=steps,
         constants=(
             ("least n at the defaults", str(total.total)),
             ("n per target weight", total.per_target_weight.short()),

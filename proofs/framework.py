@@ -113,7 +113,7 @@ class Step:
         return ev
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Proof:
     """A claim, its statement with all constants, its assumptions and its steps."""
 

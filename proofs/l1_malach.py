@@ -67,13 +67,13 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Two-neuron decomposition (Malach et al.)",
-        "With input and output weights i.i.d. U[-1, 1], one neuron is usable for a part of w in [-1, 1] with "
+        claim=CLAIM,
+        title="Two-neuron decomposition (Malach et al.)",
+        statement="With input and output weights i.i.d. U[-1, 1], one neuron is usable for a part of w in [-1, 1] with "
         "probability >= eps^2/4; N = ceil(ln(delta/2)/ln(1 - eps^2/4)) <= ceil((4/eps^2) ln(2/delta)) samples give "
         "both parts w.p. >= 1 - delta: O(1/eps^2 · log 1/delta).",
-        ("|w| <= 1", "0 < eps <= 1", "weights i.i.d. U[-1, 1]"),
-        steps,
+        assumptions=("|w| <= 1", "0 < eps <= 1", "weights i.i.d. U[-1, 1]"),
+        steps=steps,
         constants=(
             (
                 "N(eps=1/10, delta=1/100)",

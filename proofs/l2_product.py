@@ -55,13 +55,13 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Product weights (uniform)",
-        "For a, o i.i.d. U[-1, 1], P(|ao| <= t) = t(1 - ln t); one neuron is usable for w with probability "
+        claim=CLAIM,
+        title="Product weights (uniform)",
+        statement="For a, o i.i.d. U[-1, 1], P(|ao| <= t) = t(1 - ln t); one neuron is usable for w with probability "
         "(1/4)[F(|w|+eps) - F(|w|-eps)], minimal over |w| in [0, w_max] at 0 or w_max; "
         "N = ceil(ln(delta/2)/ln(1-p)) = O(1/eps · log 1/delta) for w_max bounded away from 1.",
-        ("a, o i.i.d. U[-1, 1]", "eps < 1"),
-        steps,
+        assumptions=("a, o i.i.d. U[-1, 1]", "eps < 1"),
+        steps=steps,
         constants=(("p(w=0.3, eps=0.02)", str(sampling.L2_probability_uniform(w="0.3", eps="0.02"))),),
         mutation=mutation,
     )

@@ -175,14 +175,15 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Golden-ratio decomposition",
-        "For 1 < b <= phi, v in [0, s] and x_t in [s·b^(-t-1), s·b^(-t)] (t = 1..k), the greedy rule leaves a residual "
+        claim=CLAIM,
+        title="Golden-ratio decomposition",
+        statement="For 1 < b <= phi, v in [0, s] and x_t in [s·b^(-t-1), s·b^(-t)] (t = 1..k), the greedy rule "
+        "leaves a residual "
         "0 <= r_k <= s·b^(-k); with k = max(0, ceil(log_b(s/eps))) the residual is <= eps.  "
         "For b > phi the bound fails for every k: v = s with every sample at its segment's lower end leaves "
         "r_k >= s(1 - 1/(b(b-1))) > 0.",
-        ("b > 1", "s > 0", "one sample in each segment t = 1..k", "v in [0, s]"),
-        steps,
+        assumptions=("b > 1", "s > 0", "one sample in each segment t = 1..k", "v in [0, s]"),
+        steps=steps,
         constants=(
             ("k(eps=1e-6, s=1, b=phi)", str(golden.k_exact(eps=eps))),
             ("residual bound phi^-k", str(golden.residual_bound(eps=eps))),

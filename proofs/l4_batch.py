@@ -134,12 +134,12 @@ def proof(mutation: str | None = None) -> Proof:
     )
     me = batch.M_exact(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"])
     return Proof(
-        CLAIM,
-        "Batch sampling",
-        "If each of M i.i.d. samples falls in category t (t = 1..k, disjoint) with probability >= c, then "
+        claim=CLAIM,
+        title="Batch sampling",
+        statement="If each of M i.i.d. samples falls in category t (t = 1..k, disjoint) with probability >= c, then "
         "M = ceil((2/c)(m + ln(k/delta))) samples put at least m samples in every category w.p. >= 1 - delta.",
-        ("categories disjoint", "samples i.i.d.", "0 < c, delta < 1", "m >= 1"),
-        steps,
+        assumptions=("categories disjoint", "samples i.i.d.", "0 < c, delta < 1", "m >= 1"),
+        steps=steps,
         constants=(
             ("M (Chernoff)", str(batch.M(c=d["c"], m=d["m"], k=d["k"], delta=d["delta"]))),
             ("M_exact (exact binomial tail, same union bound)", str(me)),

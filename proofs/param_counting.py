@@ -78,17 +78,17 @@ def proof(mutation: str | None = None) -> Proof:
     )
     total = lower.parameter_counting_lower_bound(d=nn, eps=e, delta=dl, norm=rho)
     return Proof(
-        CLAIM,
-        "The parameter-counting lower bound (Pensia et al. 2020)",
-        "If, for every d×d matrix W with ||W||_2 <= rho, G has with probability >= 1 - delta a pruning with "
+        claim=CLAIM,
+        title="The parameter-counting lower bound (Pensia et al. 2020)",
+        statement="If, for every d×d matrix W with ||W||_2 <= rho, G has with probability >= 1 - delta a pruning with "
         "sup_{||x||_2 <= 1} ||Ĝ(x) - Wx||_2 <= eps, then G has N >= d^2·log2(rho/(2 eps)) + log2(1 - delta) "
         "sampled weights (>= d^2·log2(1/(2 eps)) - 1 for rho = 1, delta <= 1/2).  One layer only.",
-        (
+        assumptions=(
             "0 < eps < 1, 0 < delta < 1, rho > 0, d >= 1",
             "function approximation of one layer x -> Wx on the Euclidean unit ball",
             "the pruned networks are measurable functions of G's weights",
         ),
-        steps,
+        steps=steps,
         constants=(
             ("N (least integer) at the defaults", str(total.total)),
             ("N per target weight (d^2 of them)", total.per_target_weight.short()),

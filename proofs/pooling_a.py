@@ -61,13 +61,13 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Pooling (A): dedicated pools",
-        "Each target weight owns P = min{N: E(1-c)^N <= delta} intermediate neurons; all k segments of every "
+        claim=CLAIM,
+        title="Pooling (A): dedicated pools",
+        statement="Each target weight owns P = min{N: E(1-c)^N <= delta} intermediate neurons; all k segments of every "
         "weight and "
         "branch are filled w.p. >= 1 - delta.",
-        ("hyperbolic weights on the optimal support", "pools designated before sampling"),
-        steps,
+        assumptions=("hyperbolic weights on the optimal support", "pools designated before sampling"),
+        steps=steps,
         constants=(("E", str(events)), ("P", str(pool))),
         differences=(
             "The slides' accounting (one pool per layer with L4's m = #weights) is not used: a neuron's "

@@ -99,13 +99,17 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "Pooling (B): blocks shared by all outputs",
-        "Intermediate neurons grouped in blocks of P = min{N: E(1-c)^N <= delta} per input neuron; each (o, j) picks "
+        claim=CLAIM,
+        title="Pooling (B): blocks shared by all outputs",
+        statement="Intermediate neurons grouped in blocks of P = min{N: E(1-c)^N <= delta} per input neuron; each "
+        "(o, j) picks "
         "its samples in block j, a neuron may serve several outputs.  All segments of every (o, j, branch) are filled "
         "w.p. >= 1 - delta, with n_in·P intermediate neurons per layer: Õ(log(n l/eps)/n) per target weight.",
-        ("hyperbolic weights on the optimal support", "block j's neurons keep only the in-edge from input j"),
-        steps,
+        assumptions=(
+            "hyperbolic weights on the optimal support",
+            "block j's neurons keep only the in-edge from input j",
+        ),
+        steps=steps,
         constants=(
             ("E", str(events)),
             ("P", str(pool)),

@@ -449,13 +449,14 @@ def proof(mutation: str | None = None) -> Proof:
         *fmax_steps,
     ]
     return Proof(
-        CLAIM,
-        "Error propagation through the layers",
-        "If every effective weight of layer i is within eps_w of W_i (two branches in layer 1 unless x >= 0), then "
+        claim=CLAIM,
+        title="Error propagation through the layers",
+        statement="If every effective weight of layer i is within eps_w of W_i (two branches in layer 1 unless x >= "
+        "0), then "
         "sup_{||x|| <= x_max} ||Ĝ(x) - F(x)||_2 <= x_max[prod_i(a_i + eps_w d_i) - prod_i a_i] <= eps for "
         "eps_w = min(1/D, eps/((e-1) x_max D prod_i rho_i)), rho_i = max{1, a_i}, D = sum_i d_i/rho_i.",
-        ("a_i >= ||W_i||_2", "d_1 = sqrt(2 n_1 n_0), d_i = sqrt(n_i n_(i-1))", "||x||_2 <= x_max"),
-        tuple(steps),
+        assumptions=("a_i >= ||W_i||_2", "d_1 = sqrt(2 n_1 n_0), d_i = sqrt(n_i n_(i-1))", "||x||_2 <= x_max"),
+        steps=tuple(steps),
         constants=(
             ("eps_w (n=100, l=10, Malach norms, eps=1/100)", str(enclose(res.eps_w))),
             ("certified bound at that eps_w", str(enclose(bound0))),

@@ -105,12 +105,12 @@ def proof(mutation: str | None = None) -> Proof:
         ),
     )
     return Proof(
-        CLAIM,
-        "The golden bound transfers to the optimal subset-sum pruner",
-        "On the same G, the optimal pruner succeeds (within eps_w, with at most as many products) wherever "
+        claim=CLAIM,
+        title="The golden bound transfers to the optimal subset-sum pruner",
+        statement="On the same G, the optimal pruner succeeds (within eps_w, with at most as many products) wherever "
         "the golden greedy succeeds; golden's block bounds hold for subset-sum on a hyperbolic G.",
-        ("b = phi (or any admissible b <= phi)", "the same usable products Q for both rules", "exact sums"),
-        steps,
+        assumptions=("b = phi (or any admissible b <= phi)", "the same usable products Q for both rules", "exact sums"),
+        steps=steps,
         differences=(
             "The slides ask for Pensia et al.'s subset-sum next to golden; this lemma gives subset-sum on a "
             "hyperbolic G golden's explicit constants (no constant of Lueker's needed).",

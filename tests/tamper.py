@@ -344,24 +344,31 @@ def _forged(c: Any, net: Any, opt: Any, pl: Any, errors: Any) -> dict[str, np.nd
     """The arrays of a file whose every derivable record is consistent with ``net`` (what a forger who
     recomputes the records with logprune itself would write)."""
     from logprune.construct.build import Built
-    from logprune.construct.certify import assess, domain
-    from logprune.construct.ghat_file import GhatArrays, _arrays
+    from logprune.construct.certificate.certify import assess
+    from logprune.construct.io.ghat_file import GhatArrays, _arrays
     from logprune.construct.numeric import context_for
-    from logprune.construct.pipeline import Construction
+    from logprune.construct.result import Construction
 
     a = assess(
         context_for(opt.arithmetic),
         target=c.target,
         errors=errors,
         norms=pl.norms,
-        x_max=pl.x_max_eff,
-        norm=opt.norm,
+        x_eff=pl.x_max_eff,
+        domain=opt.domain,
         eps=opt.eps,
         weight_eps=opt.weight_eps,
-        domain=domain(x_max=opt.x_max, inputs_nonnegative=opt.inputs_nonnegative),
     )
     sizes = c.built.block_sizes if pl.adaptive else ()
-    forged = Construction(c.target, opt, pl, Built(net, tuple(errors), (), sizes), a, c.measured_error, 0.0)
+    forged = Construction(
+        target=c.target,
+        options=opt,
+        plan=pl,
+        built=Built(net, tuple(errors), (), sizes),
+        assessment=a,
+        measured_error=c.measured_error,
+        seconds=0.0,
+    )
     arrays = _arrays(GhatArrays(net, c.target.append_one, forged.meta()))
     arrays["meta"] = np.asarray(_dumps(forged.meta()))
     return arrays
@@ -381,7 +388,7 @@ def forge_emptied(c: Any) -> dict[str, np.ndarray]:
     ctx = context_for(opt.arithmetic)
     errors = []
     for i, W in enumerate(c.target.weights):
-        stats = ErrorStats(W.shape[0])
+        stats = ErrorStats(n_out=W.shape[0])
         empty = Products(none, none, none, np.zeros(0), np.zeros(0))
         for j in range(W.shape[1]):
             column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=empty, eps_w=pl.eps_w, into=stats)
@@ -398,7 +405,7 @@ def forge_block(c: Any, block: int) -> dict[str, np.ndarray]:
     from logprune.construct.forward import SparseNet
     from logprune.construct.plan import plan
 
-    opt = dataclasses.replace(c.options, width=block, adaptive=False)
+    opt = dataclasses.replace(c.options, width=block)
     from logprune.construct import plan as plan_module
 
     limit = plan_module.MEMORY_LIMIT_BYTES

@@ -29,8 +29,9 @@ from hypothesis.extra import numpy as hnp
 from safetensors.numpy import save
 
 from logprune.cli import main
-from logprune.construct.npz_reader import MAX_BYTES, read_npy, read_npz
-from logprune.construct.target import load_inputs, load_target, target_from_arrays
+from logprune.construct.io.containers import MAX_BYTES, read_npy, read_npz
+from logprune.construct.io.targets import load_inputs, load_target
+from logprune.construct.target import target_from_arrays
 from logprune.errors import LogpruneError, ParameterError, ParameterTypeError
 
 MIB = 1 << 20

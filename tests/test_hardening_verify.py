@@ -15,18 +15,14 @@ import pytest
 from logprune.cli import main
 from logprune.construct import plan as plan_module
 from logprune.construct import verify as verify_module
+from logprune.construct.io.targets import load_target
 from logprune.construct.options import options
-from logprune.construct.pipeline import Construction, construct
+from logprune.construct.pipeline import construct
 from logprune.construct.plan import Plan
-from logprune.construct.target import Target, load_target
-from logprune.construct.verify import (
-    MEMORY_LIMIT_BYTES,
-    OPTION_TYPES,
-    OPTIONAL_OPTIONS,
-    VerificationError,
-    verify,
-)
-from logprune.errors import LogpruneError, ParameterError
+from logprune.construct.result import Construction
+from logprune.construct.target import Target
+from logprune.construct.verify import MEMORY_LIMIT_BYTES, OPTION_TYPES, OPTIONAL_OPTIONS, verify
+from logprune.errors import LogpruneError, ParameterError, VerificationError
 
 from tamper import NOT_CHECKABLE, Tampered, forge_block, forge_emptied, load_arrays, oracle, tampered, tiny_target
 

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from safetensors.numpy import save_file
 
 from logprune.cli import main
-from logprune.construct.ghat_file import read_ghat
-from logprune.construct.mlp_keys import mlp_layers
+from logprune.construct.io.ghat_file import read_ghat
+from logprune.construct.io.state_dict import mlp_layers
+from logprune.construct.io.targets import load_target
 from logprune.construct.model_bounds import data_f_max, data_x_max, model_numbers
-from logprune.construct.target import load_target, target_from_arrays
+from logprune.construct.target import target_from_arrays
 from logprune.errors import ParameterError
 
 DEMO = str(files("logprune") / "data" / "demo_target.npz")

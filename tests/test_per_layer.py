@@ -14,15 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logprune.cli import main
-from logprune.construct import pipeline
+from logprune.construct import a_posteriori
+from logprune.construct.a_posteriori import probe
+from logprune.construct.certificate.refine import DOWN, MARGIN, MIN_GAIN, UP, LayerModel, propose
+from logprune.construct.io.targets import demo_target
 from logprune.construct.methods import BoundRequest, strategy
 from logprune.construct.options import check_segments, options
-from logprune.construct.pipeline import construct, probe
+from logprune.construct.pipeline import construct
 from logprune.construct.plan import plan
-from logprune.construct.refine import DOWN, MARGIN, MIN_GAIN, UP, LayerModel, propose
-from logprune.construct.target import demo_target
-from logprune.construct.verify import VerificationError, verify
-from logprune.errors import ParameterError
+from logprune.construct.verify import verify
+from logprune.errors import ParameterError, VerificationError
 
 from tamper import with_meta
 
@@ -46,15 +47,15 @@ def test_per_layer_segments_give_each_layer_its_k_eps_w_law_and_block() -> None:
         alone = plan(target, options(eps="0.01", segments=lp.k))
         assert lp.eps_w == alone.eps_w and lp.law.as_json() == alone.law.as_json()
         req = BoundRequest(
-            opt.dist,
-            lp.law,
-            lp.k,
-            lp.eps_w,
-            Fraction(pl.scale),
-            pairs[i],
-            shares[i],
-            opt.signs,
-            ((pl.branches[i], pairs[i]),),
+            dist=opt.dist,
+            law=lp.law,
+            k=lp.k,
+            eps_w=lp.eps_w,
+            scale=Fraction(pl.scale),
+            pairs=pairs[i],
+            delta=shares[i],
+            signs=opt.signs,
+            layer_pairs=((pl.branches[i], pairs[i]),),
         )
         assert lp.block == sel.block_bound(req)[0]
     same = plan(target, options(eps="0.01", segments=(22, 22, 22)))
@@ -116,7 +117,7 @@ def test_probe_scales_the_probed_columns_norm_by_sqrt_n_over_s(monkeypatch: pyte
     of the error matrix construct builds (same plan, same G; recomputed here from the build's columns)."""
     target = demo_target()[0]
     opt = options(eps="0.01")
-    monkeypatch.setattr(pipeline, "PROBE_COLUMNS", 5)
+    monkeypatch.setattr(a_posteriori, "PROBE_COLUMNS", 5)
     found = probe(target, opt, 22)
     built = construct(target, opt.with_segments(22), measure=False)
     for i, (W, est) in enumerate(zip(target.weights, found.deltas, strict=True)):
@@ -217,7 +218,7 @@ def test_a_posteriori_per_layer_result_samples_less_than_the_least_uniform_k() -
     from logprune.construct.target import target_from_arrays
 
     target = target_from_arrays(ws, bs)
-    c = pipeline.construct_a_posteriori(target, options(eps="0.05"), measure=False)
+    c = a_posteriori.construct_a_posteriori(target, options(eps="0.05"), measure=False)
     assert c.ok and not isinstance(c.options.segments, int)
     k = max(c.options.segments or ())
     least = None

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logprune.choices import Arithmetic, Dist, Method, Norm, Pooling
+from logprune.construct.io.targets import demo_target
 from logprune.construct.methods import strategy
 from logprune.construct.options import options
 from logprune.construct.pipeline import construct
 from logprune.construct.pooling import geometry
-from logprune.construct.target import demo_target, target_from_arrays
+from logprune.construct.target import target_from_arrays
 from logprune.errors import ParameterError
 
 

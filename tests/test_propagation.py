@@ -135,7 +135,7 @@ def test_propagation_rejects_bad_shapes() -> None:
 @given(widths_st, st.booleans())
 def test_propagation_dimensions_follow_the_branch_rule(widths: list[int], inputs_nonnegative: bool) -> None:
     """D = sum_i sqrt(branches_i n_i n_(i-1)) for unit norms: layer 1 counts twice unless x >= 0."""
-    from logprune.bounds.branches import layer_branches
+    from logprune.bounds.domain import layer_branches
 
     p = propagation.propagate(
         eps="0.1", widths=widths, norms=[1] * (len(widths) - 1), w_max=1, x_max=1, inputs_nonnegative=inputs_nonnegative

@@ -14,7 +14,7 @@ import pytest
 from logprune.bounds import rss_calibration
 from logprune.checks import rss
 from logprune.checks.coverage import clopper_pearson
-from logprune.construct.method_subset_sum import SELECTION, calibrated_row
+from logprune.construct.methods.subset_sum import SELECTION, calibrated_row
 
 TABLE = rss_calibration.TABLE
 MODULE = Path(rss_calibration.__file__)
@@ -99,9 +99,9 @@ def test_default_block_reads_the_table_not_the_rule_of_thumb() -> None:
 def test_plan_records_the_calibrated_default_as_empirical() -> None:
     """With width="calibrated" the default decides P, and the plan (Ĝ's meta) says so; golden has no
     calibration; beyond the grid the request is refused, naming the accuracy."""
+    from logprune.construct.io.targets import load_target
     from logprune.construct.options import options
     from logprune.construct.plan import plan
-    from logprune.construct.target import load_target
     from logprune.errors import ParameterError
 
     target, _ = load_target(str(files("logprune") / "data" / "demo_target.npz"))

@@ -16,12 +16,13 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from logprune.bounds.laws import hyperbolic_law
 from logprune.choices import Signs
 from logprune.cli import main
-from logprune.construct.ghat_file import read_ghat
 from logprune.construct.gsample import block_weights
-from logprune.construct.method_subset_sum import fewest_subsets, least_covering_prefix, nearest_subsets, nearest_within
+from logprune.construct.io.ghat_file import read_ghat
+from logprune.construct.io.targets import load_target
+from logprune.construct.methods.subset_sum import fewest_subsets, least_covering_prefix, nearest_subsets, nearest_within
 from logprune.construct.pooling import geometry
-from logprune.construct.target import load_target
-from logprune.construct.verify import VerificationError, verify
+from logprune.construct.verify import verify
+from logprune.errors import VerificationError
 
 from tamper import with_meta
 
@@ -121,7 +122,7 @@ def test_a_subset_sum_weight_out_of_reach_is_named_and_nothing_is_written(
 
 
 def test_adaptive_blocks_are_the_least_covering_prefixes_and_verify(tmp_path: Path) -> None:
-    from logprune.construct.build import _pick
+    from logprune.construct.build import pick
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
     from logprune.construct.plan import plan
@@ -139,9 +140,9 @@ def test_adaptive_blocks_are_the_least_covering_prefixes_and_verify(tmp_path: Pa
                 signs=pl.signs, branches=pl.branches[i],
             )  # fmt: skip
             a2 = pl.pool.in_view(a, n_out)
-            assert not any(p.missing for p in _pick(pl, a2[:, :size], b[:, :size], W[:, j], i))
+            assert not any(p.missing for p in pick(pl, a2[:, :size], b[:, :size], W[:, j], i))
             if size > 1:
-                assert any(p.missing for p in _pick(pl, a2[:, : size - 1], b[:, : size - 1], W[:, j], i))
+                assert any(p.missing for p in pick(pl, a2[:, : size - 1], b[:, : size - 1], W[:, j], i))
     sampled = sum((W.shape[0] + 1) * p for W, z in zip(target.weights, c.built.block_sizes, strict=True) for p in z)
     assert c.sampled_per_target_weight == sampled / target.n_weights
     out = tmp_path / "g.npz"
@@ -177,8 +178,8 @@ def test_transfer_the_optimal_pruner_succeeds_wherever_the_golden_greedy_does(se
     import sympy as sp
 
     from logprune.bounds.certified import enclose
-    from logprune.construct.method_golden import GoldenSelection
-    from logprune.construct.methods import BlockProblem
+    from logprune.construct.methods.golden import GoldenSelection
+    from logprune.construct.methods.protocol import BlockProblem
 
     rng = np.random.default_rng(seed)
     n_out, P, s = 6, 16, 0.5
@@ -189,7 +190,9 @@ def test_transfer_the_optimal_pruner_succeeds_wherever_the_golden_greedy_does(se
     usable = np.broadcast_to(a > 0, q.shape).copy()
     w = rng.uniform(-s, s, size=n_out)
     eps = enclose(sp.Rational(1, 2) * sp.GoldenRatio ** (-k)).upper
-    prob = BlockProblem(q, usable, w, s, k, float(eps), eps, np.broadcast_to(a, q.shape), b)
+    prob = BlockProblem(
+        q=q, usable=usable, w=w, scale=s, k=k, eps_w=float(eps), eps_exact=eps, a=np.broadcast_to(a, q.shape), b=b
+    )
     golden = GoldenSelection().select(prob)
     golden_rows = set(range(n_out)) - {o for o, _ in golden.missing}
     rows, _, failed = fewest_subsets(np.where(usable, q, 0.0), w, eps, a=np.broadcast_to(a, q.shape), b=b)
@@ -253,7 +256,7 @@ def test_least_covering_prefix_is_the_least_and_does_not_depend_on_the_guess(
 ) -> None:
     """The least covering prefix against the pruner run on every prefix, from several starts, with the
     column-at-a-time search alone (linear_max 24 > P) and with its bisection beyond 3 columns."""
-    from logprune.construct import method_subset_sum
+    from logprune.construct.methods import subset_sum as method_subset_sum
 
     monkeypatch.setattr(method_subset_sum, "LINEAR_MAX", linear_max)
     rng = np.random.default_rng(8 + nearest)

@@ -16,13 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logprune.cli import main
-from logprune.construct import norms
-from logprune.construct.norms import spectral_norm_upper
+from logprune.construct.a_posteriori import construct_a_posteriori
+from logprune.construct.certificate import norms, rules
+from logprune.construct.certificate.norms import spectral_norm_upper
+from logprune.construct.io.targets import demo_target
 from logprune.construct.options import options
-from logprune.construct.pipeline import Construction, construct, construct_a_posteriori
-from logprune.construct.target import demo_target, target_from_arrays
-from logprune.construct.verify import VerificationError, verify
-from logprune.errors import ParameterError
+from logprune.construct.pipeline import construct
+from logprune.construct.result import Construction
+from logprune.construct.target import target_from_arrays
+from logprune.construct.verify import verify
+from logprune.errors import ParameterError, VerificationError
 
 from tamper import with_meta
 
@@ -262,12 +265,12 @@ def test_golden_least_covering_prefix_is_the_searched_one(seed: int, signs: str,
     for layer, w in enumerate(target.weights):
         for j in range(w.shape[1]):
             a2, b = pl.draw_block(seed=seed % 1000, layer=layer, block=j, n_out=w.shape[0])
-            fast = build._least_size(pl, a2, b, w[:, j], layer)
+            fast = build.least_size(pl, a2, b, w[:, j], layer)
 
             def covered(
                 size: int, a2: np.ndarray = a2, b: np.ndarray = b, col: np.ndarray = w[:, j], layer: int = layer
             ) -> bool:
-                return not any(p.missing for p in build._pick(pl, a2[:, :size], b[:, :size], col, layer))
+                return not any(p.missing for p in build.pick(pl, a2[:, :size], b[:, :size], col, layer))
 
             from logprune.search import least_true
 
@@ -286,7 +289,7 @@ def _depth_four(seed: int = 8) -> Any:
 
 def _composer(monkeypatch: pytest.MonkeyPatch, c_args: dict[str, Any]) -> Any:
     """The composer and the layers construct's certificate used (captured from certify)."""
-    from logprune.construct import compose
+    from logprune.construct.certificate import compose
 
     seen: dict[str, Any] = {}
 
@@ -294,11 +297,11 @@ def _composer(monkeypatch: pytest.MonkeyPatch, c_args: dict[str, Any]) -> Any:
         seen["layers"], seen["kw"] = layers, kw
         return compose.composed_bound(layers, **kw)
 
-    monkeypatch.setattr("logprune.construct.certify.composed_bound", spy)
+    monkeypatch.setattr("logprune.construct.certificate.certify.composed_bound", spy)
     c = construct(**c_args, measure=False)
     kw = seen["kw"]
-    dom = compose._Domain(compose._uf(kw["x_max"]), kw["inputs_nonnegative"], kw["append_one"], kw["x_eff"])
-    return c, seen["layers"], kw, compose._Composer(seen["layers"], dom, kw["norm"])
+    dom = compose.CellDomain.of(kw["domain"], x_eff=kw["x_eff"], append_one=kw["append_one"])
+    return c, seen["layers"], kw, compose.Composer(seen["layers"], dom, kw["domain"].norm)
 
 
 @pytest.mark.parametrize("norm", ["l2", "inf"])
@@ -308,10 +311,9 @@ def test_certificate_cell_bound_holds_at_every_sampled_point_of_small_and_large_
     """The composed bound of one cell (compose.cells: affine forms, the hull carry, the clip to the ball)
     is >= the error at every sampled point of the cell ∩ the ball (float64 errors, 1e-9 margin), on
     cells of widths 1e-5 to 0.5 of the demo at k = 20, half of them near the worst input found (where
-    the bound is within 0.1 % of the error: a bound that drops the radius q of compose._symbolic is
+    the bound is within 0.1 % of the error: a bound that drops the radius q of rules.affine_product is
     beaten here)."""
-    from logprune.construct import compose
-    from logprune.construct.attack import attack_request
+    from logprune.construct.certificate.attack import attack_request
 
     target = demo_target()[0]
     opt = options(eps="0.01", norm=norm).with_segments(20)
@@ -323,7 +325,7 @@ def test_certificate_cell_bound_holds_at_every_sampled_point_of_small_and_large_
         w = 10 ** rng.uniform(-5, -0.3)
         ctr = x0 + rng.normal(size=2) * 0.05 if trial % 2 else rng.normal(size=2) * 0.6
         lo, hi = ctr - w * rng.uniform(0.2, 1, 2), ctr + w * rng.uniform(0.2, 1, 2)
-        meets, clo, chi = compose._in_ball(lo[None], hi[None], 1.0)
+        meets, clo, chi = rules.in_ball(lo[None], hi[None], 1.0)
         if not meets[0]:
             continue
         bound = float(comp.cells(clo, chi)[0])
@@ -347,15 +349,14 @@ def test_certificate_cell_bound_holds_at_every_sampled_point_of_small_and_large_
 def test_certificate_in_ball_drops_only_boxes_that_miss_the_ball_and_clips_soundly(
     box: list[tuple[int, int]], x_max: str
 ) -> None:
-    """compose._in_ball, checked in exact rationals: a dropped box has sum_j near_j^2 > x_max^2 (no point
+    """rules.in_ball, checked in exact rationals: a dropped box has sum_j near_j^2 > x_max^2 (no point
     of the ball), and a kept box's clip radius r_k satisfies r_k^2 >= x_max^2 - sum_(j != k) near_j^2, so
     every point of box ∩ ball stays in the clipped box."""
-    from logprune.construct import compose
 
     xm = Fraction(x_max)
     lo = np.array([a / 16 for a, _ in box])
     hi = np.array([a / 16 + b / 16 for a, b in box])
-    meets, clo, chi = compose._in_ball(lo[None], hi[None], float(xm))
+    meets, clo, chi = rules.in_ball(lo[None], hi[None], float(xm))
     near = [
         Fraction(0) if a <= 0 <= b else min(abs(Fraction(a)), abs(Fraction(b))) for a, b in zip(lo, hi, strict=True)
     ]
@@ -380,12 +381,10 @@ def test_certificate_in_ball_drops_only_boxes_that_miss_the_ball_and_clips_sound
     st.integers(0, 2**32 - 1),
 )
 def test_certificate_affine_forms_enclose_every_exact_image(m: int, k: int, n0: int, seed: int) -> None:
-    """compose._symbolic, checked in exact rationals: for y = A·d + s with |d| <= xr and s in [s_lo, s_hi],
+    """rules.affine_product, checked in exact rationals: for y = A·d + s with |d| <= xr and s in [s_lo, s_hi],
     W y = M·d + s' with s' in [lo, hi] and |M·d| <= q coordinatewise (M, lo, hi, q as returned), at the
     corners and random points of the boxes."""
     import random
-
-    from logprune.construct import compose
 
     rng = random.Random(seed)
 
@@ -397,7 +396,7 @@ def test_certificate_affine_forms_enclose_every_exact_image(m: int, k: int, n0: 
     s_lo = np.array([[r() for _ in range(k)]])
     s_hi = s_lo + np.abs(np.array([[r() for _ in range(k)]]))
     xr = np.abs(np.array([[r() for _ in range(n0)]]))
-    mm, lo, hi, q = compose._symbolic(w, a, s_lo, s_hi, xr)
+    mm, lo, hi, q = rules.affine_product(w, a, s_lo, s_hi, xr)
     fr = Fraction
     for _ in range(8):
         d = [fr(float(xr[0, j])) * rng.choice([fr(-1), fr(1), fr(rng.randint(-8, 8), 8)]) for j in range(n0)]
@@ -416,14 +415,14 @@ def test_certificate_affine_forms_enclose_every_exact_image(m: int, k: int, n0: 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from(["l2", "inf"]))
 def test_certificate_hull_carry_contains_every_exact_image(seed: int, norm_name: str) -> None:
-    """compose._Composer._carry_hull on random exact instances: for every c in the centre box, ||e|| <= rho
+    """compose.Composer.carry_hull on random exact instances: for every c in the centre box, ||e|| <= rho
     and difference quotients D_j (1 active, 0 dead, any d in [0, 1] unstable), the exact
     v = W_s D_(s-1) ⋯ W_1 D_0 (c + e) has ||v||_2 (l2) or max|v_k| (inf) <= the returned bound."""
     import random
     from types import SimpleNamespace
 
     from logprune.choices import Norm
-    from logprune.construct.compose import _Composer
+    from logprune.construct.certificate.compose import Composer
 
     rng = random.Random(seed)
     norm = Norm.L2 if norm_name == "l2" else Norm.INF
@@ -446,7 +445,7 @@ def test_certificate_hull_carry_contains_every_exact_image(seed: int, norm_name:
     lo = [Fraction(rng.randint(-32, 32), 16) for _ in range(dims[0])]
     hi = [v + Fraction(rng.randint(0, 8), 16) for v in lo]
     rho = Fraction(rng.randint(0, 32), 16)
-    out = _Composer._carry_hull(
+    out = Composer.carry_hull(
         fake,  # type: ignore[arg-type]
         0,
         np.array([[float(v) for v in lo]]),
@@ -480,8 +479,8 @@ def test_certificate_attack_finds_at_least_the_former_attack_and_stays_below_the
     """On the benchmark's depth-4 target at k = 13 (eps 0.05): the attack (32 x 100) finds at least the
     0.0064795 the former attack found (recorded from it), also when started from the centres of the
     certificate's worst cells (compose.worst_cells), and never more than the certificate (exact errors)."""
-    from logprune.construct import compose
-    from logprune.construct.attack import attack, attack_request
+    from logprune.construct.certificate import compose
+    from logprune.construct.certificate.attack import attack, attack_request
 
     target = _depth_four()
     opt = options(eps="0.05").with_segments(13)
@@ -491,7 +490,5 @@ def test_certificate_attack_finds_at_least_the_former_attack_and_stays_below_the
     assert found.error <= c.certificate.bound
     starts = compose.worst_cells(layers, **kw, top=16)
     assert starts.shape == (16, 4)
-    seeded = attack(
-        c.built.net, target, x_max=opt.x_max, nonnegative=False, norm=opt.norm, seed=opt.seed, starts=starts
-    )
+    seeded = attack(c.built.net, target, domain=opt.domain, seed=opt.seed, starts=starts)
     assert Fraction(64795, 10**7) <= seeded.error <= c.certificate.bound

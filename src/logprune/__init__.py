@@ -7,16 +7,12 @@ The Python API (:mod:`logprune.api`, re-exported here): :func:`load_target`, :fu
 real, with a certificate), :mod:`logprune.proofs` (executable proofs), :mod:`logprune.checks`.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from logprune.version import __version__
 
 if TYPE_CHECKING:  # type checkers see the API's signatures; at run time it loads on first use
     from logprune.api import BoundsTable, bounds_for_model, bounds_table, demo_target, load_target, prune, rss, verify
-
-try:
-    __version__ = version("logprune")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "BoundsTable",

@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,12 +43,13 @@ import numpy as np
 from logprune.bounds import render, theorems
 from logprune.checks import rss as _rss
 from logprune.construct import model_bounds
-from logprune.construct import pipeline as _pipeline
-from logprune.construct import target as _target
 from logprune.construct import verify as _verify
+from logprune.construct.io import targets as _targets
 from logprune.construct.options import options
+from logprune.construct.result import Construction
+from logprune.construct.target import Target
 from logprune.errors import ParameterError
-from logprune.validation import check_positive
+from logprune.validation import MAX_WORKERS, check_bool, check_int, check_positive
 
 __all__ = [
     "BoundsTable",
@@ -86,17 +88,17 @@ class BoundsTable:
         return doc
 
 
-def load_target(path: str | Path) -> _target.Target:
+def load_target(path: str | Path) -> Target:
     """The target network F from ``.npz`` (``W1..Wl``, ``b1..bl``), a PyTorch ``state_dict``
     (``.pt``/``.pth``, read with ``weights_only=True``) or ``.safetensors`` (docs/claims.md, C3: biases
     folded exactly into a constant-1 neuron)."""
-    target, _ = _target.load_target(path)
+    target, _ = _targets.load_target(path)
     return target
 
 
-def demo_target() -> _target.Target:
+def demo_target() -> Target:
     """The small trained 2-16-16-2 target shipped with logprune."""
-    target, _ = _target.demo_target()
+    target, _ = _targets.demo_target()
     return target
 
 
@@ -135,7 +137,7 @@ def bounds_table(
 
 
 def bounds_for_model(
-    target: _target.Target,
+    target: Target,
     *,
     eps: Any,
     delta: Any = "1/100",
@@ -157,56 +159,76 @@ def bounds_for_model(
 
 
 def prune(
-    target: _target.Target,
+    target: Target,
     *,
-    eps: Any = None,
-    weight_eps: Any = None,
-    delta: Any = "1/100",
-    seed: Any = 0,
-    dist: Any = "hyperbolic",
-    pooling: Any = "shared",
-    method: Any = "golden",
-    inputs_nonnegative: bool = False,
-    x_max: Any = 1,
-    norm: Any = "l2",
-    width: Any = None,
-    arithmetic: Any = "exact",
-    workers: int | None = None,
+    workers: Any = None,
+    scheduler: str | None = None,
     inputs: np.ndarray | None = None,
-    progress: bool = False,
-) -> _pipeline.Construction:
-    """Build Ĝ from a seeded G and certify it (``logprune construct``; docs/claims.md, L3, C3,
-    certificate): ``eps`` (certified output mode) or ``weight_eps`` (per-weight mode).  ``workers``
-    processes (default: all cores) give the same Ĝ, byte for byte.  ``result.write(path)`` writes
-    ``.npz``, ``.safetensors`` or ``.pt``."""
-    from logprune.construct.build import default_workers
+    progress: bool = True,
+    a_posteriori: bool = False,
+    attack: Any = None,
+    **request: Any,
+) -> Construction:
+    """Build Ĝ from a seeded G and certify it (``logprune construct``; docs/claims.md, L3, C3, certificate).
 
-    opt = options(
-        eps=eps,
-        weight_eps=weight_eps,
-        delta=delta,
-        seed=seed,
-        dist=dist,
-        pooling=pooling,
-        method=method,
-        inputs_nonnegative=inputs_nonnegative,
-        x_max=x_max,
-        norm=norm,
-        width=width,
-        arithmetic=arithmetic,
+    ``request``: the construction options of the table (:data:`logprune.construct.options.OPTIONS`, the same
+    as the command's flags): ``eps`` (certified output mode) or ``weight_eps`` (per-weight mode), ``delta``,
+    ``seed``, ``dist``, ``pooling``, ``method``, ``inputs_nonnegative``, ``x_max``, ``norm``, ``width``,
+    ``arithmetic``, ``signs``, ``support``, ``prune``, ``segments``.  Run options: ``workers`` processes
+    (default: all cores) or the Dask ``scheduler`` at an address give the same Ĝ, byte for byte;
+    ``inputs`` (rows) are measured on too; ``a_posteriori``: choose k by certifying the Ĝ built; ``attack``:
+    True or (restarts, steps), the worst input found (the certificate's lower bracket); ``progress``: a bar
+    on a terminal or in a notebook.  ``result.write(path)`` writes ``.npz``, ``.safetensors`` or ``.pt``."""
+    from logprune.construct.a_posteriori import construct_a_posteriori
+    from logprune.construct.build import default_workers
+    from logprune.construct.certificate.attack import check_budget
+    from logprune.construct.pipeline import construct
+    from logprune.construct.target import check_inputs
+
+    opt = options(**request)
+    n = default_workers() if workers is None else check_int("workers", workers, maximum=MAX_WORKERS)
+    xs = None if inputs is None else check_inputs("inputs", inputs, target)
+    budget = None if attack is None or attack is False else check_budget(attack)
+    build = construct_a_posteriori if check_bool("a_posteriori", a_posteriori) else construct
+    return build(
+        target,
+        opt,
+        workers=n,
+        scheduler=scheduler,
+        inputs=xs,
+        progress=check_bool("progress", progress),
+        attack_budget=budget,
     )
-    n = default_workers() if workers is None else workers
-    return _pipeline.construct(target, opt, workers=n, inputs=inputs, progress=progress)
+
+
+_RUN = ("workers", "scheduler", "inputs", "progress", "a_posteriori", "attack")
+# help(prune) and notebooks show every keyword: the run options, then the option table's
+prune.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("target", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Target)]
+    + [p for name, p in inspect.signature(prune).parameters.items() if name in _RUN]
+    + list(inspect.signature(options).parameters.values()),
+    return_annotation=Construction,
+)
 
 
 def verify(
-    path: str | Path, target: _target.Target, *, arithmetic: Any = None, eps: Any = None, weight_eps: Any = None
+    path: str | Path,
+    target: Target,
+    *,
+    arithmetic: Any = None,
+    eps: Any = None,
+    weight_eps: Any = None,
+    attack: Any = None,
 ) -> _verify.VerifyReport:
     """Re-derive a Ĝ file (``.npz`` or ``.safetensors``) from its seed and the target (``logprune verify``);
-    raises :class:`~logprune.construct.verify.VerificationError` when the file does not hold what it claims.
+    raises :class:`~logprune.errors.VerificationError` when the file does not hold what it claims.
     ``eps`` / ``weight_eps``: your accuracy to check (at most one); without, the file's own claim is checked
-    and the report says so (``accuracy_source``)."""
-    return _verify.verify(path, target, arithmetic=arithmetic, eps=eps, weight_eps=weight_eps)
+    and the report says so (``accuracy_source``).  ``arithmetic``: recompute in another context than the
+    file's.  ``attack``: True or (restarts, steps), search the worst input too (the lower bracket)."""
+    from logprune.construct.certificate.attack import check_budget
+
+    budget = None if attack is None or attack is False else check_budget(attack)
+    return _verify.verify(path, target, arithmetic=arithmetic, eps=eps, weight_eps=weight_eps, attack_budget=budget)
 
 
 def rss(

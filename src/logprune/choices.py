@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from logprune.errors import ParameterError
 
-__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "Prune", "RssLaw", "Signs", "Support", "choice"]
+__all__ = ["Arithmetic", "Dist", "Method", "Norm", "Pooling", "Prune", "RssLaw", "Signs", "Support", "Width", "choice"]
 
 
 class Dist(StrEnum):
@@ -73,6 +73,13 @@ class Support(StrEnum):
 
     SEPARATE = "separate"  # in-weights log-uniform on exactly the k segments' log-width, |out| fixed: 1/(4k)
     SHARED = "shared"  # one log-uniform law for in- and out-weights, log-width (k-1)·ln b: 1/(8(k-1))
+
+
+class Width(StrEnum):
+    """A block size rule instead of a number (``width``; docs/claims.md, pooling-B)."""
+
+    ADAPTIVE = "adaptive"  # each block grows to the least prefix that covers its weights (the slides' "sample until")
+    CALIBRATED = "calibrated"  # the method's recorded empirical default (subset-sum: the RSS calibration)
 
 
 class Norm(StrEnum):

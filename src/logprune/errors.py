@@ -1,8 +1,9 @@
 """The one exception family of logprune.
 
-Every error a user can provoke with bad input is a :class:`LogpruneError`; the concrete classes also
-subclass :class:`ValueError` or :class:`TypeError` so that generic handlers keep working.  Messages
-name the offending parameter as ``param=value``.
+Every error a user can provoke with bad input, or with a file that does not hold what it claims, is a
+:class:`LogpruneError`; the concrete classes also subclass :class:`ValueError`, :class:`TypeError` or
+:class:`ArithmeticError` so that generic handlers keep working.  Messages name the offending parameter as
+``param=value``.  This is the bottom of the package: every layer may import it, it imports nothing.
 """
 
 
@@ -23,3 +24,11 @@ class CertificationError(LogpruneError, ArithmeticError):
 
     Raised instead of returning an uncertain answer: a certified number is either certain or absent.
     """
+
+
+class ConstructionFailedError(LogpruneError, ValueError):
+    """A Ĝ that does not meet its request is never written (``Construction.write``)."""
+
+
+class VerificationError(LogpruneError, ValueError):
+    """A Ĝ file does not hold what it claims (tampered weights, wrong seed, wrong target, bad bound)."""

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_WORKERS",
     "MIN_ABS",
     "as_rational",
+    "check_bool",
     "check_int",
     "check_open_unit",
     "check_positive",
@@ -178,6 +179,24 @@ def check_int(name: str, value: Any, *, minimum: int = 1, maximum: int | None = 
     if maximum is not None and out > maximum:
         raise ParameterError(f"{name}={_short(value)}: at most {maximum} (bounds the work asked for)")
     return out
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` as a boolean: ``True``/``False`` (or numpy's booleans), never a truthy other thing (the text
+    ``"False"`` is refused, not read as true).
+
+    >>> check_bool("inputs_nonnegative", True)
+    True
+    >>> check_bool("inputs_nonnegative", "False")
+    Traceback (most recent call last):
+    ...
+    logprune.errors.ParameterTypeError: inputs_nonnegative='False': expected True or False
+    """
+    if isinstance(value, bool):
+        return value
+    if type(value).__name__ == "bool" and type(value).__module__ == "numpy":  # numpy.bool (numpy.bool_)
+        return bool(value)
+    raise ParameterTypeError(f"{name}={_short(repr(value))}: expected True or False")
 
 
 def check_symbolic(condition: Any, message: str) -> None:

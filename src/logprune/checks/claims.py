@@ -166,9 +166,10 @@ def check_construction(
     logprune, biases included)."""
     from scipy import stats
 
+    from logprune.construct.io.targets import demo_target
     from logprune.construct.options import options
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import demo_target, target_from_arrays
+    from logprune.construct.target import target_from_arrays
 
     pool = choice(Pooling, "pooling", pooling)
 

@@ -27,7 +27,7 @@ import numpy as np
 __all__ = ["ClaimCheck", "check_claim", "clopper_pearson", "coverage_times_categories", "first_hits"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClaimCheck:
     """Validity and tightness of one bound, with the parameters that define it."""
 
@@ -99,7 +99,21 @@ def check_claim(
     est = max(est, 1)
     ratio = bound / est
     rci = (bound / qhi if qhi > 0 else 0.0, bound / max(qlo, 1))
-    return ClaimCheck(claim, params, bound, d, T, confidence, fails, (lo, hi), verdict, est, (qlo, qhi), ratio, rci)
+    return ClaimCheck(
+        claim=claim,
+        params=params,
+        bound=bound,
+        delta=d,
+        trials=T,
+        confidence=confidence,
+        failures_at_bound=fails,
+        failure_ci=(lo, hi),
+        verdict=verdict,
+        empirical_min=est,
+        empirical_min_ci=(qlo, qhi),
+        ratio=ratio,
+        ratio_ci=rci,
+    )
 
 
 def first_hits(categories: np.ndarray, n_categories: int, m: int = 1) -> np.ndarray:

@@ -28,6 +28,7 @@ import numpy as np
 from logprune.atomic import write_text_atomic
 from logprune.checks.figures import pyplot, save
 from logprune.choices import Method, Pooling, Signs, choice
+from logprune.progress import progress as progress_bar
 
 __all__ = [
     "EPS",
@@ -166,28 +167,18 @@ def practice(
     ]
     if scheduler is not None:
         return _on_dask(jobs, scheduler)
-    bar: Any = None
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(jobs), desc="practice", unit="run")
-        except ImportError:
-            bar = None
+    bar = progress_bar(total=len(jobs), desc="practice", unit="run", show=progress)
     out: list[dict[str, Any]] = []
     if workers <= 1:
         for j in jobs:
             out.append(_one(j))
-            if bar is not None:
-                bar.update()
+            bar.update()
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as ex:
             for r in ex.map(_one, jobs):
                 out.append(r)
-                if bar is not None:
-                    bar.update()
-    if bar is not None:
-        bar.close()
+                bar.update()
+    bar.close()
     return out
 
 

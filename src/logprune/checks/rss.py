@@ -68,7 +68,7 @@ MAX_TRIALS = 10**7
 _U = 2.0**-53
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RssSetting:
     """A checked RSS question (:func:`setting` validates it once)."""
 
@@ -122,7 +122,17 @@ def setting(
         if abs(z) > 10**6:
             raise ParameterError(f"target={target}: |z| <= 10^6")
         t = str(z)
-    return RssSetting(lw, e, t, z, tr, check_int("seed", seed, minimum=0, maximum=MAX_SEED), conf, a, b)
+    return RssSetting(
+        law=lw,
+        eps=e,
+        target=t,
+        z=z,
+        trials=tr,
+        seed=check_int("seed", seed, minimum=0, maximum=MAX_SEED),
+        confidence=conf,
+        alpha=a,
+        beta=b,
+    )
 
 
 def _stream(seed: int, trial: int, stream: int) -> np.random.Generator:
@@ -370,7 +380,7 @@ CALIBRATION_MODULE = "bounds/rss_calibration.py"
 CALIBRATION_COMMAND = f"logprune check rss --calibrate --module {CALIBRATION_MODULE}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CalibrationPoint:
     """The least n at one relative accuracy eps/s (:func:`calibrate`), with its failure count and interval."""
 
@@ -442,7 +452,19 @@ def calibrate(
                 n = n + 1 if n < MAX_N_POINT else None
         k = fails(MAX_N_POINT if n is None else n)
         ci = clopper_pearson(k, st.trials, st.confidence)
-        points.append(CalibrationPoint(st.law.value, st.eps, n, k, st.trials, st.seed, st.confidence, d, ci))
+        points.append(
+            CalibrationPoint(
+                law=st.law.value,
+                eps=st.eps,
+                n=n,
+                failures=k,
+                trials=st.trials,
+                seed=st.seed,
+                confidence=st.confidence,
+                delta=d,
+                ci=ci,
+            )
+        )
         if n is None:
             break
         start = n

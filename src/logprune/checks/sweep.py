@@ -15,6 +15,7 @@ from typing import Any
 from logprune.bounds import theorems
 from logprune.bounds.certified import Enclosure
 from logprune.checks.figures import pyplot, save
+from logprune.progress import progress as progress_bar
 
 __all__ = ["DEFAULT_AXES", "as_json", "figures", "summary_line", "sweep"]
 
@@ -31,16 +32,9 @@ def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -
     """One point per (axis, value), the other parameters at :data:`BASE`."""
     axes = axes or DEFAULT_AXES
     jobs = [(axis, v) for axis, values in axes.items() for v in values]
-    it: Any = jobs
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            it = tqdm(jobs, desc="sweep", unit="point")
-        except ImportError:
-            pass
+    bar = progress_bar(total=len(jobs), desc="sweep", unit="point", show=progress)
     out = []
-    for axis, v in it:
+    for axis, v in jobs:
         params = {**BASE, axis: v}
         st = theorems.setting(**params)
         for r in theorems.rows(st):
@@ -60,6 +54,8 @@ def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -
                     "sampled_weights_per_target_weight_decimal": _short(r.sampled_weights_per_target_weight),
                 }
             )
+        bar.update()
+    bar.close()
     return out
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from logprune import __version__
 from logprune.cli import bounds, check, constants, construct, proofs, snapshot, verify
 from logprune.cli.common import Parser, call
+from logprune.version import __version__
 
 __all__ = ["build_parser", "main"]
 

@@ -47,8 +47,8 @@ def register(sub: Any) -> None:
 
 
 def _model_setting(args: argparse.Namespace) -> Any:
+    from logprune.construct.io.targets import load_inputs, load_target
     from logprune.construct.model_bounds import model_numbers, model_setting
-    from logprune.construct.target import load_inputs, load_target
     from logprune.validation import check_positive
 
     given = [f"--{k}" for k in _MODEL_FIXES if getattr(args, k) is not None]

@@ -7,13 +7,13 @@ the options it uses, so argparse refuses the others with one line (exit 2) inste
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from logprune.cli.common import Parser, add_output, cpu_count, emit, emit_json, emit_lines, error, note
 from logprune.errors import ParameterError
+from logprune.progress import progress
 from logprune.validation import MAX_SEED, MAX_TRIALS, MAX_WORKERS, check_int, check_open_unit
 
 __all__ = ["SUBCOMMANDS", "register"]
@@ -125,8 +125,7 @@ def run_practice(args: argparse.Namespace) -> int:
     from logprune.checks.practice import answers_markdown, as_json, figure, practice, settings, write_report
 
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
-    show = not args.quick and sys.stderr.isatty()  # a bar only on a terminal
-    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=show)
+    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quick)
     text = answers_markdown(results)
     if args.json:
         emit_json(args, as_json(results), indent=1, sort_keys=True)
@@ -142,7 +141,7 @@ def run_practice(args: argparse.Namespace) -> int:
 def run_sweep(args: argparse.Namespace) -> int:
     from logprune.checks.sweep import as_json, figures, summary_line, sweep
 
-    points = sweep(progress=sys.stderr.isatty())  # a bar only on a terminal
+    points = sweep(progress=True)
     if args.json:
         emit_json(args, as_json(points), indent=1, sort_keys=True)
     else:
@@ -161,7 +160,6 @@ def _figures(args: argparse.Namespace, draw: Callable[[Any, Path], list[Path]], 
 
 
 def run_rss(args: argparse.Namespace) -> int:
-    import sys
 
     from logprune.checks.rss import least_n, rss, setting
 
@@ -187,17 +185,8 @@ def run_rss(args: argparse.Namespace) -> int:
             raise ParameterError("least: give --delta and no --n (the least n is what --least finds)")
     elif args.n is None or args.delta is not None:
         raise ParameterError("n: give --n (or --least --delta D)")
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(desc="rss: trials (exact subset-sum search)", unit="trial", file=sys.stderr)
-    try:
-        update = None if bar is None else bar.update
-        res = least_n(st, args.delta, progress=update) if args.least else rss(st, args.n, progress=update)
-    finally:
-        if bar is not None:
-            bar.close()
+    with progress(total=None, desc="rss: trials (exact subset-sum search)", unit="trial", show=not args.quiet) as bar:
+        res = least_n(st, args.delta, progress=bar.update) if args.least else rss(st, args.n, progress=bar.update)
     if args.json:
         emit_json(args, res.as_json())
     else:
@@ -208,7 +197,6 @@ def run_rss(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     """``check rss --calibrate``: the table of :func:`logprune.checks.rss.calibrate`, written as a module
     with the command that made it in its header (``--module``)."""
-    import sys
 
     from logprune.atomic import write_text_atomic
     from logprune.checks.rss import CALIBRATION_DEFAULTS, CALIBRATION_MODULE, calibrate, calibration_module
@@ -222,16 +210,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise ParameterError(f"target={args.target}: not with --calibrate (its target is z ~ U[-1, 1])")
     given = {k: getattr(args, k) for k in ("delta", "trials", "seed", "confidence") if getattr(args, k) is not None}
     kwargs = {**{k: v for k, v in CALIBRATION_DEFAULTS.items() if k != "law"}, **given}
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(desc="rss calibration: trials (exact subset-sum search)", unit="trial", file=sys.stderr)
-    try:
-        points = calibrate(**kwargs, progress=None if bar is None else bar.update)
-    finally:
-        if bar is not None:
-            bar.close()
+    desc = "rss calibration: trials (exact subset-sum search)"
+    with progress(total=None, desc=desc, unit="trial", show=not args.quiet) as bar:
+        points = calibrate(**kwargs, progress=bar.update)
     if args.module is not None:
         flags = "".join(f" --{k} {v}" for k, v in given.items())
         write_text_atomic(

@@ -43,8 +43,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from logprune.construct.target import load_target
-    from logprune.construct.verify import verify
+    from logprune.api import verify
+    from logprune.construct.io.targets import load_target
 
     target, _ = load_target(args.target)
     report = verify(
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         arithmetic=args.context,
         eps=args.eps,
         weight_eps=args.weight_eps,
-        attack_budget=attack_budget(args),
+        attack=attack_budget(args),
     )
     if args.json:
         emit_json(args, report.as_json())

@@ -31,14 +31,17 @@ from typing import Any
 
 import numpy as np
 
+from logprune.bounds.domain import Domain
 from logprune.choices import Norm
 from logprune.construct.forward import SparseNet
 from logprune.construct.measure import sphere_inputs
 from logprune.construct.numeric import as_fraction, rational
 from logprune.construct.options import Options
 from logprune.construct.target import Target
+from logprune.errors import ParameterError, ParameterTypeError
+from logprune.validation import check_int
 
-__all__ = ["Attack", "attack", "attack_request", "bracket_line", "exact_error"]
+__all__ = ["DEFAULT_BUDGET", "Attack", "attack", "attack_request", "bracket_line", "check_budget", "exact_error"]
 
 ATTACK_KEY = 10**6 + 1  # the seed stream of the extra starting points (module doc)
 POOL_KEY = 10**6 + 2  # the seed stream of the wider pool of the second search (attack's doc)
@@ -128,8 +131,10 @@ def _f_grad(weights: tuple[np.ndarray, ...], x: np.ndarray, g_of: Any) -> tuple[
     return y, g.T
 
 
-def _project(x: np.ndarray, x_max: float, nonnegative: bool) -> np.ndarray:
-    if nonnegative:
+def _project(x: np.ndarray, domain: Domain) -> np.ndarray:
+    """x moved into the domain in floats (a hair inside the ball)."""
+    x_max = float(domain.x_max)
+    if domain.nonnegative:
         x = np.maximum(x, 0.0)
     r = np.linalg.norm(x, axis=1, keepdims=True)
     scale = np.where(r > x_max, x_max / np.maximum(r, 1e-300), 1.0)
@@ -166,11 +171,11 @@ def exact_error(net: SparseNet, target: Target, x: np.ndarray, norm: Norm) -> tu
     return _sqrt_down(sq), sq
 
 
-def _inside(x: np.ndarray, x_max: Fraction, nonnegative: bool) -> np.ndarray:
+def _inside(x: np.ndarray, domain: Domain) -> np.ndarray:
     """x moved into the domain exactly: ||x||_2^2 <= x_max^2 checked in rationals (float norms are not)."""
-    if nonnegative:
+    if domain.nonnegative:
         x = np.maximum(x, 0.0)
-    while sum((Fraction(float(v)) ** 2 for v in x), Fraction(0)) > x_max**2:
+    while sum((Fraction(float(v)) ** 2 for v in x), Fraction(0)) > domain.x_max**2:
         x = x * (1 - 2.0**-30)
     return x
 
@@ -235,9 +240,7 @@ def _diverse(pool: np.ndarray, vals: np.ndarray, count: int, radius: float) -> n
     return np.asarray(pool[taken + rest])
 
 
-def _ascend(
-    obj: _Objective, x: np.ndarray, etas: np.ndarray, xm: float, nonnegative: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def _ascend(obj: _Objective, x: np.ndarray, etas: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     """Projected normalised-gradient ascent from each row of x with the step sizes ``etas`` (one per
     step); each row's best point and value seen (float64)."""
     best_x, best_v = x.copy(), np.full(x.shape[0], -1.0)
@@ -248,19 +251,17 @@ def _ascend(
         best_x[better] = x[better]
         if step == etas.size:
             break
-        x = _project(x + etas[step] * _unit(g), xm, nonnegative)
+        x = _project(x + etas[step] * _unit(g), domain)
     return best_x, best_v
 
 
-def _polish(
-    obj: _Objective, x: np.ndarray, v: np.ndarray, steps: int, xm: float, nonnegative: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def _polish(obj: _Objective, x: np.ndarray, v: np.ndarray, steps: int, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     """A monotone ascent from each row: a step of size eta along the normalised gradient is taken only if
     it raises the error (then eta grows by 3/2), else eta halves; starts at eta = 10^-2·x_max."""
-    eta = np.full(x.shape[0], 1e-2 * xm)
+    eta = np.full(x.shape[0], 1e-2 * float(domain.x_max))
     _, g = obj.values_and_grads(x)
     for _ in range(steps):
-        trial = _project(x + eta[:, None] * _unit(g), xm, nonnegative)
+        trial = _project(x + eta[:, None] * _unit(g), domain)
         tv, tg = obj.values_and_grads(trial)
         up = tv > v
         x = np.where(up[:, None], trial, x)
@@ -274,9 +275,7 @@ def attack(
     net: SparseNet,
     target: Target,
     *,
-    x_max: Fraction,
-    nonnegative: bool,
-    norm: Norm,
+    domain: Domain,
     seed: int,
     restarts: int = 32,
     steps: int = 100,
@@ -290,45 +289,45 @@ def attack(
     2. ``restarts`` of a wider pool, the worst ones at least SPREAD·x_max apart (:func:`_diverse`): 32 per
        restart on the sphere and 8 inside at radii x_max·U^(1/d), from
        ``SeedSequence(seed, spawn_key=(10**6 + 2,))``, and the rows of ``starts`` (any points, e.g. the
-       centres of the certificate's worst cells, :func:`~logprune.construct.compose.worst_cells`; projected
+       centres of the certificate's worst cells, :func:`~logprune.construct.certificate.compose.worst_cells`; projected
        on D), with steps falling geometrically from 0.05·x_max to 10^-4·x_max;
     3. a monotone polish (:func:`_polish`) of the best min(restarts, 8) points of 1 and 2.
 
     The best float input of each search is re-evaluated exactly, and the largest exact error is
     returned: never less than search 1's, the attack of before."""
     d = target.original_widths[0]
-    xm = float(x_max)
+    xm, norm = float(domain.x_max), domain.norm
     obj = _Objective(net, target, norm)
     steps = max(steps, 1)
     # 1. the pool of before: the measured error's seeded inputs and more on the sphere
     pool = np.vstack(
         [
-            sphere_inputs(d, x_max=x_max, n=MEASURE_SAMPLES, seed=seed, nonnegative=nonnegative),
-            sphere_inputs(d, x_max=x_max, n=8 * restarts, seed=seed, nonnegative=nonnegative, key=ATTACK_KEY),
+            sphere_inputs(d, domain=domain, n=MEASURE_SAMPLES, seed=seed),
+            sphere_inputs(d, domain=domain, n=8 * restarts, seed=seed, key=ATTACK_KEY),
         ]
     )
-    pool = _project(pool, xm, nonnegative)
+    pool = _project(pool, domain)
     x1 = pool[np.argsort(-obj.values(pool), kind="stable")[:restarts]]
     etas1 = 0.2 * xm * (1 - np.arange(steps) / steps) + 1e-3 * xm
-    bx1, bv1 = _ascend(obj, x1, etas1, xm, nonnegative)
+    bx1, bv1 = _ascend(obj, x1, etas1, domain)
     # 2. a wider pool in the ball (and the given starts), geometric steps
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(POOL_KEY,))))
     m, inner = 32 * restarts, 8 * restarts
-    wide = sphere_inputs(d, x_max=x_max, n=m + inner, seed=seed, nonnegative=nonnegative, key=POOL_KEY)
+    wide = sphere_inputs(d, domain=domain, n=m + inner, seed=seed, key=POOL_KEY)
     wide[m:] *= rng.uniform(size=(inner, 1)) ** (1 / max(d, 1))
     if starts is not None and starts.size:
         wide = np.vstack([np.asarray(starts, dtype=np.float64).reshape(-1, d), wide])
-    wide = _project(wide, xm, nonnegative)
+    wide = _project(wide, domain)
     x2 = _diverse(wide, obj.values(wide), restarts, SPREAD * xm)
     etas2 = xm * np.geomspace(5e-2, 1e-4, steps)
-    bx2, bv2 = _ascend(obj, x2, etas2, xm, nonnegative)
+    bx2, bv2 = _ascend(obj, x2, etas2, domain)
     # 3. polish the best of both
     allx, allv = np.vstack([bx1, bx2]), np.r_[bv1, bv2]
     top = np.argsort(-allv, kind="stable")[: min(restarts, POLISH)]
-    bx3, bv3 = _polish(obj, allx[top], allv[top], steps, xm, nonnegative)
+    bx3, bv3 = _polish(obj, allx[top], allv[top], steps, domain)
     best: tuple[Fraction, Fraction | None, np.ndarray] | None = None
     for bx, bv in ((bx1, bv1), (bx2, bv2), (bx3, bv3)):
-        xi = _inside(bx[int(np.argmax(bv))], x_max, nonnegative)
+        xi = _inside(bx[int(np.argmax(bv))], domain)
         err, sq = exact_error(net, target, xi, norm)
         if best is None or err > best[0]:
             best = (err, sq, xi)
@@ -347,15 +346,37 @@ def bracket_line(found: Attack, certified: Fraction) -> str:
     )
 
 
+DEFAULT_BUDGET = (32, 100)  # (restarts, steps) of ``--attack`` and of ``attack=True``
+MAX_RESTARTS, MAX_STEPS = 4096, 100_000  # bound the work one request may ask for
+
+
+def check_budget(budget: Any) -> tuple[int, int]:
+    """An attack budget as (restarts, steps): True for the default :data:`DEFAULT_BUDGET`, or a pair of
+    integers (restarts >= 1, steps >= 0) within :data:`MAX_RESTARTS` and :data:`MAX_STEPS`.
+
+    >>> check_budget(True), check_budget(("8", 40))
+    ((32, 100), (8, 40))
+    """
+    if budget is True:
+        return DEFAULT_BUDGET
+    if not isinstance(budget, (tuple, list)) or len(budget) != 2:
+        raise ParameterTypeError(f"attack={budget!r}: expected True or (restarts, steps)")
+    restarts = check_int("restarts", budget[0])
+    steps = check_int("steps", budget[1], minimum=0)
+    if restarts > MAX_RESTARTS or steps > MAX_STEPS:
+        raise ParameterError(
+            f"restarts={restarts}, steps={steps}: at most {MAX_RESTARTS} restarts and {MAX_STEPS} steps"
+        )
+    return restarts, steps
+
+
 def attack_request(net: SparseNet, target: Target, opt: Options, budget: tuple[int, int]) -> Attack:
     """:func:`attack` on the domain and norm of a request, with (restarts, steps) = ``budget``."""
     restarts, steps = budget
     return attack(
         net,
         target,
-        x_max=opt.x_max,
-        nonnegative=opt.inputs_nonnegative,
-        norm=opt.norm,
+        domain=opt.domain,
         seed=opt.seed,
         restarts=restarts,
         steps=steps,

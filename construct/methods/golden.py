@@ -22,7 +22,7 @@ import sympy as sp
 
 from logprune.bounds import hyperbolic, laws, sampling, uniform
 from logprune.choices import Dist, Method, Signs
-from logprune.construct.methods import BlockProblem, BoundRequest, Picked, Selection
+from logprune.construct.methods.protocol import BlockProblem, BoundRequest, Picked, Selection
 
 __all__ = ["SELECTION", "GoldenSelection", "greedy", "segment_samples"]
 

@@ -19,7 +19,7 @@ Formats, by the extension of the path (:data:`SUFFIXES`):
 - ``.safetensors``: the same arrays, and ``meta`` as the JSON string under the header metadata key
   ``meta`` (safetensors holds numbers only); read back by :func:`read_ghat`, so ``verify`` takes it;
 - ``.pt``: not a Ĝ file but a plain PyTorch model: the ``state_dict`` of a ``torch.nn.Sequential`` of
-  Linear and ReLU layers that computes Ĝ on F's own input (:mod:`~logprune.construct.torch_export`);
+  Linear and ReLU layers that computes Ĝ on F's own input (:mod:`~logprune.construct.io.torch_export`);
   written only, never verified (G's indices are compacted away).
 """
 
@@ -37,7 +37,7 @@ import numpy as np
 
 from logprune.atomic import write_bytes_atomic
 from logprune.construct.forward import SparseNet
-from logprune.construct.npz_reader import check_safetensors, read_npz
+from logprune.construct.io.containers import check_safetensors, read_npz
 from logprune.errors import LogpruneError, ParameterError
 
 __all__ = ["FORMAT", "SUFFIXES", "GhatArrays", "check_out_path", "read_ghat", "write_ghat"]
@@ -61,7 +61,7 @@ def check_out_path(path: str | Path) -> None:
     if suffix not in SUFFIXES:
         raise ParameterError(f"out={path}: unknown format {suffix!r} (expected {', '.join(SUFFIXES)})")
     if suffix == ".pt":
-        from logprune.construct.torch_export import require_torch
+        from logprune.construct.io.torch_export import require_torch
 
         require_torch(f"out={path}")
 
@@ -87,7 +87,7 @@ def write_ghat(path: str | Path, g: GhatArrays) -> None:
     meta = json.dumps(g.meta, sort_keys=True)
     suffix = Path(path).suffix
     if suffix == ".pt":
-        from logprune.construct.torch_export import torch_bytes
+        from logprune.construct.io.torch_export import torch_bytes
 
         write_bytes_atomic(path, torch_bytes(g.net, append_one=g.append_one, meta=meta))
         return

@@ -60,7 +60,7 @@ import numpy as np
 
 from logprune.bounds import rss_default
 from logprune.choices import Method
-from logprune.construct.methods import BlockProblem, Picked, Selection
+from logprune.construct.methods.protocol import BlockProblem, Picked, Selection
 from logprune.errors import ParameterError
 
 __all__ = [

@@ -12,7 +12,7 @@ interval boxes of the activations over C:
   with layer 1's pre-activations also within the ball's exact range b_k ± x_max·‖w_k‖, and each box is
   intersected with the one of an affine form in x − x_c (x_c the cell's centre): a layer's input is
   A·(x − x_c) + s with s in an interval vector, W maps it to fl(W A)·(x − x_c) + s' with the rounding of
-  fl(W A) moved into s' (:func:`_symbolic`), σ keeps the form of an active neuron, zeroes a dead one and
+  fl(W A) moved into s' (:func:`affine_product`), σ keeps the form of an active neuron, zeroes a dead one and
   replaces an unstable one by [0, its upper bound]; the boxes of F's later layers (for the statuses
   below) are intersected in the same way, from the form shared by both pre-activations of layer i;
 - u_i − v_i = D_i·E_i z_i exactly, D_i diagonal with entries in [0, 1] (difference quotients of σ), and
@@ -23,7 +23,7 @@ interval boxes of the activations over C:
   sends (c, ρ) to (Wc, ‖W‖·ρ); a D with unstable set U sends it to (D°c, ρ + ‖c_U‖/2), where D° has 1/2 on
   U (D = D° + Δ with |Δ| ≤ 1/2 on U, and |D| ≤ 1 keeps the ball's radius); it starts from
   E_i z = fl(E_i)·ẑ + [E_i(z − ẑ) + (E_i − fl(E_i))·ẑ] with ẑ the box centre (or 0), radius
-  Δ_i·sup‖z − ẑ‖ + τ_i·‖ẑ‖; alternatively (the smaller is taken, :meth:`_Composer._carry_hull`) a D
+  Δ_i·sup‖z − ẑ‖ + τ_i·‖ẑ‖; alternatively (the smaller is taken, :meth:`Composer._carry_hull`) a D
   sends (c, ρ) to (the interval hull of {D c}, ρ): an unstable entry's interval widened to contain 0;
 - the term is ‖c‖ + ρ (l2) or ‖c‖_∞ + ρ (inf: the last layer's ‖W_ℓ‖ is replaced by its largest row
   norm, and the last layer's own error E_ℓ(z − ẑ) is bounded by E_ℓ's largest row norm times ‖z − ẑ‖).
@@ -31,7 +31,7 @@ interval boxes of the activations over C:
 The bound of a cell is the sum of its terms; the certificate is the largest bound over cells that cover
 the domain (boxes split in halves along their longest edge, the cell with the largest bound first, boxes
 outside the ball dropped and the others shrunk to a box that still holds their part of the ball,
-:func:`_in_ball`), and never more than the telescoped bound.  Splitting is deterministic (a fixed budget of
+:func:`in_ball`), and never more than the telescoped bound.  Splitting is deterministic (a fixed budget of
 cells, not of time), so ``verify`` recomputes the same number; it is used for inputs of at most
 :data:`SPLIT_MAX_DIM` coordinates (beyond, halving boxes cannot shrink them in norm).
 """
@@ -43,26 +43,48 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
+from logprune.bounds.domain import Domain
 from logprune.choices import Norm
-from logprune.construct.norms import UNIT, gamma
+from logprune.construct.certificate.rules import (
+    TINY,
+    abs_max,
+    add_up,
+    affine_product,
+    float_above,
+    gamma,
+    grid_up,
+    in_ball,
+    interval_product,
+    mul_up,
+    next_down,
+    next_up,
+    norm_up,
+    relu_box,
+)
 
-__all__ = ["BATCH", "CELL_BUDGET", "GRID_BITS", "SPLIT_MAX_DIM", "STALL", "Layer", "composed_bound", "worst_cells"]
+__all__ = [
+    "BATCH",
+    "CELL_BUDGET",
+    "SPLIT_MAX_DIM",
+    "STALL",
+    "CellDomain",
+    "Composer",
+    "Layer",
+    "composed_bound",
+    "worst_cells",
+]
 
 CELL_BUDGET = 8192  # cells evaluated at most: about 0.5-1 s on 4-input targets with three hidden layers of
 # 10, where it brackets the worst input found within 2.9 (2,048 cells: 4.1; 32,768: 2.2 in 2.5 s)
 STALL = Fraction(1, 100)  # stop when doubling the cells improved the bound by less than 1 % (plateau)
-GRID_BITS = 24  # bounds are rounded up to 24 significant bits and cells are ranked on that grid, so that
-# another BLAS (other summation orders, last-bit differences) almost never changes the certificate
 SPLIT_MAX_DIM = 8  # input coordinates up to which the domain is split into cells
 BATCH = 128  # cells split per round (their halves are evaluated as one batch of array operations)
-_TINY = 2.0**-1000  # absolute slack for underflow of a product or sum (far above n·2^-1074 for any n here)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Layer:
     """What the composition needs of target layer i (exact where it says so)."""
 
@@ -76,133 +98,19 @@ class Layer:
     row_delta: Fraction  # >= the largest row l2 norm of E_i
 
 
-def _down(x: np.ndarray) -> np.ndarray:
-    return np.asarray(np.nextafter(x, -np.inf))
-
-
-def _up(x: np.ndarray) -> np.ndarray:
-    return np.asarray(np.nextafter(x, np.inf))
-
-
-def _matvec(w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An enclosure [lo', hi'] of {W x : lo <= x <= hi} for each row of the (cells, n) boxes lo, hi
-    (mid-radius form; every rounding bounded: |fl(Wm) - Wm| <= γ_n·|W||m| for any summation order, and
-    the radius's own sums are divided by 1 - γ_n, then rounded up)."""
-    n = w.shape[1]
-    m = lo + (hi - lo) / 2  # any point of the box: the radius below is measured from it, rounded up
-    r = _up(np.maximum(hi - m, m - lo))
-    awt = np.abs(w).T
-    y = m @ w.T
-    g = gamma(n + 2)
-    rad = (r @ awt + g * (np.abs(m) @ awt)) / (1 - g)
-    rad = _up(_up(rad * (1 + 4 * UNIT)) + _TINY)
-    return _down(y - rad), _up(y + rad)
-
-
-def _uf(q: Fraction) -> float:
-    """A float >= q (rational)."""
-    f = float(q)
-    return f if Fraction(f) >= q else float(np.nextafter(f, np.inf))
-
-
-def _add(a: Any, b: Any) -> Any:
-    """>= a + b, elementwise (round to nearest is within an ulp; one step up covers it)."""
-    return np.nextafter(np.add(a, b), np.inf)
-
-
-def _mul(a: Any, b: Any) -> Any:
-    """>= a·b for a, b >= 0, elementwise."""
-    return np.nextafter(np.multiply(a, b), np.inf)
-
-
-def _norm_up(v: np.ndarray) -> np.ndarray:
-    """>= ||row||_2 for each row of v: the float sum of squares is within γ_(n+1) of the true one
-    (squares round too), plus underflow; the square root rounded up."""
-    a = np.abs(v)
-    n = a.shape[-1]
-    s = np.sum(a * a, axis=-1)
-    if not np.all(np.isfinite(s)):
-        raise OverflowError("norm overflow")
-    s = _add(_mul(s, 1 + 2 * gamma(n + 2)), n * _TINY)
-    return np.asarray(np.nextafter(np.sqrt(s), np.inf))
-
-
-def _grid(x: float) -> float:
-    """The least float >= x with at most GRID_BITS significant bits (x >= 0)."""
-    if x <= 0 or not math.isfinite(x):
-        return x
-    m, e = math.frexp(x)
-    return math.ldexp(math.ceil(math.ldexp(m, GRID_BITS)), e - GRID_BITS)
-
-
-def _abs_max(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    return np.asarray(np.maximum(np.abs(lo), np.abs(hi)))
-
-
-def _relu(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.maximum(lo, 0.0), np.maximum(hi, 0.0)
-
-
-def _in_ball(lo: np.ndarray, hi: np.ndarray, xm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For boxes [lo_c, hi_c] (rows): which may meet the ball {||x||_2 <= xm}, and each box shrunk to a box
-    that still holds every point of [lo_c, hi_c] ∩ ball (the rows that miss it are left as they are).
-
-    near_j = the least |x_j| over the box (0 if the box straddles 0; exact in floats).  A point of the box
-    and of the ball has sum_j near_j^2 <= ||x||^2 <= xm^2, so a box with sum_j near_j^2 > xm^2 misses the
-    ball; and x_k^2 <= xm^2 - sum_(j != k) near_j^2 =: r_k^2, so x_k in [-r_k, r_k] (the clip).  Floats:
-    the float sum fl of m nonnegative squares (any order; squares round too) is <= (1 + γ_m)·S + m
-    underflows of at most 2^-1074 each for the exact sum S, hence s_lo = (1 - 2γ_(m+1))·fl - m·_TINY <= S
-    (proofs/certificate.py, "The ball's rounding margin"), so the sums are taken that much lower, xm^2
-    and xm^2 - s_lo and the square root are each rounded up by one step:
-    the test drops only boxes that miss the ball and r_k is >= the exact radius.  Sound for any float
-    xm >= the domain's x_max (docs/claims.md, certificate: the cells cover the domain)."""
-    n = lo.shape[1]
-    near = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
-    sq = near * near
-    g = 2 * gamma(n + 1)
-    xm2 = _up(np.asarray(np.float64(xm) * np.float64(xm)))
-    total = np.maximum(_down(_down(np.sum(sq, axis=1) * (1 - g)) - n * _TINY), 0.0)
-    meets = total <= xm2
-    others = np.sum(np.where(np.eye(n, dtype=bool)[None], 0.0, sq[:, None, :]), axis=2)  # sum over j != k
-    s_lo = np.maximum(_down(_down(others * (1 - g)) - n * _TINY), 0.0)
-    r = _up(np.sqrt(np.maximum(_up(xm2 - s_lo), 0.0)))
-    return meets, np.maximum(lo, -r), np.minimum(hi, r)
-
-
-def _symbolic(
-    w: np.ndarray, form: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, xr: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """W applied to an affine enclosure of a layer's input on each cell: if y = A·(x - xc) + s with
-    s in [s_lo, s_hi] (A = ``form``, shape (cells, k, n_0); |x - xc| <= xr coordinatewise), then
-
-        W y = M·(x - xc) + s',  M = fl(W A),  s' in [c_lo - t, c_hi + t],  |M·(x - xc)| <= q,
-
-    with [c_lo, c_hi] = the interval product (_matvec, the proven rule) of W and [s_lo, s_hi];
-    t >= |(W A - M)·(x - xc)|, from |fl(W A) - W A| <= γ_(k+2)·|W||A| elementwise (any summation order),
-    the float |W||A| divided by 1 - γ_(k+2) (its own rounding), and the products and sums of t and
-    q = |M|·xr made upward the same way (dot products of n_0 nonnegative terms: a relative γ_(n_0 + 2),
-    plus _TINY for underflow).  Returns (M, c_lo - t, c_hi + t, q), the bounds rounded outward: the
-    input of the next layer is enclosed with no wrapping of the cell's own width (the dependence on x
-    is carried exactly in M), only of the intervals s."""
-    k, n0 = w.shape[1], xr.shape[1]
-    m = np.matmul(w, form)
-    g = gamma(k + 2)
-    err = g * np.matmul(np.abs(w), np.abs(form)) / (1 - g)
-    err = _up(_up(err * (1 + 4 * UNIT)) + _TINY)
-    gn = 1 + 2 * gamma(n0 + 2)
-    col = xr[:, :, None]
-    t = _up(_up(np.matmul(err, col)[:, :, 0] * gn) + _TINY)
-    q = _up(_up(np.matmul(np.abs(m), col)[:, :, 0] * gn) + _TINY)
-    c_lo, c_hi = _matvec(w, s_lo, s_hi)
-    return m, _down(c_lo - t), _up(c_hi + t), q
-
-
 @dataclass(frozen=True)
-class _Domain:
+class CellDomain:
+    """The domain as the cells' float arithmetic needs it."""
+
     x_max: float  # a float >= the rational x_max
     nonneg: bool
     append_one: bool
     x_eff: Fraction  # >= sup ||x'|| over the domain
+
+    @classmethod
+    def of(cls, domain: Domain, *, x_eff: Fraction, append_one: bool) -> CellDomain:
+        """The cells' view of ``domain`` (x_max rounded up to a float)."""
+        return cls(float_above(domain.x_max), domain.nonnegative, append_one, x_eff)
 
 
 @dataclass(frozen=True)
@@ -216,15 +124,24 @@ class _Up:
     row_delta: float
 
 
-class _Composer:
+class Composer:
     final: list[tuple[float, int, np.ndarray, np.ndarray]]  # the cells of the last bound(), as a heap
 
-    def __init__(self, layers: Sequence[Layer], dom: _Domain, norm: Norm) -> None:
+    def __init__(self, layers: Sequence[Layer], dom: CellDomain, norm: Norm) -> None:
         self.layers = layers
-        self.up = [_Up(_uf(v.a), _uf(v.delta), _uf(v.tau), _uf(v.row_a), _uf(v.row_delta)) for v in layers]
+        self.up = [
+            _Up(
+                float_above(v.a),
+                float_above(v.delta),
+                float_above(v.tau),
+                float_above(v.row_a),
+                float_above(v.row_delta),
+            )
+            for v in layers
+        ]
         self.dom = dom
         self.norm = norm
-        self.x_eff = _uf(dom.x_eff)
+        self.x_eff = float_above(dom.x_eff)
         w0 = layers[0].w
         w_in = w0[:, :-1] if dom.append_one else w0
         self.bias = w0[:, -1] if dom.append_one else np.zeros(w0.shape[0])
@@ -235,8 +152,8 @@ class _Composer:
             pos = neg = np.sqrt(np.sum(w_in**2, axis=1))
         slack = 1 + 4 * gamma(w_in.shape[1] + 2)  # the norms' own rounding (squares, sum, root)
         xm = np.float64(dom.x_max)
-        self.ball_hi = _up(_up(self.bias + _up(_up(pos * slack) * xm)) + _TINY)
-        self.ball_lo = _down(_down(self.bias - _up(_up(neg * slack) * xm)) - _TINY)
+        self.ball_hi = next_up(next_up(self.bias + next_up(next_up(pos * slack) * xm)) + TINY)
+        self.ball_lo = next_down(next_down(self.bias - next_up(next_up(neg * slack) * xm)) - TINY)
 
     # -- cells, a batch at a time ------------------------------------------------------------------
     def cells(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -246,8 +163,8 @@ class _Composer:
         b = lo.shape[0]
         one = np.ones((b, 1))
         xlo, xhi = (np.hstack([lo, one]), np.hstack([hi, one])) if dom.append_one else (lo, hi)
-        corner = _abs_max(lo, hi)
-        h = np.minimum(self.x_eff, _norm_up(np.hstack([corner, one]) if dom.append_one else corner))
+        corner = abs_max(lo, hi)
+        h = np.minimum(self.x_eff, norm_up(np.hstack([corner, one]) if dom.append_one else corner))
         # z: the error's input; in layer 1, (σ(x'), min(x', 0)) interleaved on two branches, x' on one
         if self.layers[0].branches == 2:
             zlo = np.stack([np.maximum(xlo, 0), np.minimum(xlo, 0)], axis=2).reshape(b, -1)
@@ -256,9 +173,9 @@ class _Composer:
             zlo, zhi = xlo, xhi
         total = np.zeros(b)
         ins_lo, ins_hi = xlo, xhi  # F's input to layer i (Ĝ's hidden vector; x' for layer 1)
-        # the same input as an affine form in the offset from the cell's centre (_symbolic)
+        # the same input as an affine form in the offset from the cell's centre (affine_product)
         xc = lo + (hi - lo) / 2
-        xr = _up(np.maximum(hi - xc, xc - lo))  # |x - xc| <= xr on the cell (as in _matvec)
+        xr = next_up(np.maximum(hi - xc, xc - lo))  # |x - xc| <= xr on the cell (as in interval_product)
         n_in = xlo.shape[1]
         form = np.broadcast_to(np.eye(n_in, lo.shape[1]), (b, n_in, lo.shape[1]))
         c_in = np.hstack([xc, one]) if dom.append_one else xc
@@ -266,22 +183,25 @@ class _Composer:
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             up = self.up[i]
-            pf_lo, pf_hi = _matvec(layer.w, ins_lo, ins_hi)
+            pf_lo, pf_hi = interval_product(layer.w, ins_lo, ins_hi)
             if i == 0:
                 pf_lo, pf_hi = np.maximum(pf_lo, self.ball_lo), np.minimum(pf_hi, self.ball_hi)
-            form, sf_lo, sf_hi, q = _symbolic(layer.w, form, s_lo, s_hi, xr)  # F's: form·(x - xc) + sf
-            pf_lo, pf_hi = np.maximum(pf_lo, _down(sf_lo - q)), np.minimum(pf_hi, _up(sf_hi + q))
-            e_lo, e_hi = _matvec(layer.err, zlo, zhi)
-            slack = _mul(up.tau, h)[:, None]  # (E - fl(E))·z, any coordinate: <= tau·||z||
-            pg_lo, pg_hi = _down(_down(pf_lo + e_lo) - slack), _up(_up(pf_hi + e_hi) + slack)
-            s_lo, s_hi = _down(_down(sf_lo + e_lo) - slack), _up(_up(sf_hi + e_hi) + slack)  # Ĝ's: form·(x - xc) + s
-            pg_lo, pg_hi = np.maximum(pg_lo, _down(s_lo - q)), np.minimum(pg_hi, _up(s_hi + q))
+            form, sf_lo, sf_hi, q = affine_product(layer.w, form, s_lo, s_hi, xr)  # F's: form·(x - xc) + sf
+            pf_lo, pf_hi = np.maximum(pf_lo, next_down(sf_lo - q)), np.minimum(pf_hi, next_up(sf_hi + q))
+            e_lo, e_hi = interval_product(layer.err, zlo, zhi)
+            slack = mul_up(up.tau, h)[:, None]  # (E - fl(E))·z, any coordinate: <= tau·||z||
+            pg_lo, pg_hi = next_down(next_down(pf_lo + e_lo) - slack), next_up(next_up(pf_hi + e_hi) + slack)
+            s_lo, s_hi = (
+                next_down(next_down(sf_lo + e_lo) - slack),
+                next_up(next_up(sf_hi + e_hi) + slack),
+            )  # Ĝ's: form·(x - xc) + s
+            pg_lo, pg_hi = np.maximum(pg_lo, next_down(s_lo - q)), np.minimum(pg_hi, next_up(s_hi + q))
             sym = (form, np.minimum(sf_lo, s_lo), np.maximum(sf_hi, s_hi), xr)
-            total = _add(total, self._term(i, zlo, zhi, h, pf_lo, pf_hi, pg_lo, pg_hi, sym))
+            total = add_up(total, self._term(i, zlo, zhi, h, pf_lo, pf_hi, pg_lo, pg_hi, sym))
             if i == last:
                 break
-            g_lo, g_hi = _relu(pg_lo, pg_hi)  # Ĝ's hidden vector
-            h = np.minimum(_mul(_add(up.a, up.delta), h), _norm_up(g_hi))
+            g_lo, g_hi = relu_box(pg_lo, pg_hi)  # Ĝ's hidden vector
+            h = np.minimum(mul_up(add_up(up.a, up.delta), h), norm_up(g_hi))
             ins_lo, ins_hi, zlo, zhi = g_lo, g_hi, g_lo, g_hi
             # σ on the form: kept where the neuron is active on the cell, 0 where dead, else [0, g_hi]
             active = (pg_lo >= 0)[:, :, None]
@@ -311,37 +231,37 @@ class _Composer:
         if i < last:
             d_lo, d_hi = np.minimum(pf_lo, pg_lo), np.maximum(pf_hi, pg_hi)
             statuses.append((d_lo >= 0, d_hi <= 0))
-            b_lo, b_hi = _relu(d_lo, d_hi)
+            b_lo, b_hi = relu_box(d_lo, d_hi)
             if sym is not None:  # both pre-activations are form·(x - xc) + s, s in [s_lo, s_hi]
                 form, s_lo, s_hi, xr = sym
                 form = np.where((d_lo >= 0)[:, :, None], form, 0.0)
                 s_lo, s_hi = np.where(d_lo >= 0, s_lo, 0.0), np.where(d_lo >= 0, s_hi, b_hi)
             for j in range(i + 1, last):
-                b_lo, b_hi = _matvec(self.layers[j].w, b_lo, b_hi)
+                b_lo, b_hi = interval_product(self.layers[j].w, b_lo, b_hi)
                 if sym is not None:
-                    form, s_lo, s_hi, q = _symbolic(self.layers[j].w, form, s_lo, s_hi, xr)
-                    b_lo, b_hi = np.maximum(b_lo, _down(s_lo - q)), np.minimum(b_hi, _up(s_hi + q))
+                    form, s_lo, s_hi, q = affine_product(self.layers[j].w, form, s_lo, s_hi, xr)
+                    b_lo, b_hi = np.maximum(b_lo, next_down(s_lo - q)), np.minimum(b_hi, next_up(s_hi + q))
                 act = b_lo >= 0
                 statuses.append((act, b_hi <= 0))
-                b_lo, b_hi = _relu(b_lo, b_hi)
+                b_lo, b_hi = relu_box(b_lo, b_hi)
                 if sym is not None:  # σ on the form, as in cells
                     form = np.where(act[:, :, None], form, 0.0)
                     s_lo, s_hi = np.where(act, s_lo, 0.0), np.where(act, s_hi, b_hi)
         zc = zlo + (zhi - zlo) / 2
-        zr = _up(np.maximum(zhi - zc, zc - zlo))
+        zr = next_up(np.maximum(zhi - zc, zc - zlo))
         # the last layer's own error in the inf norm is bounded coordinatewise: |(E v)_k| <= ||row_k E||·||v||
         delta = up.row_delta if (i == last and self.norm is Norm.INF) else up.delta
         # centre 0: the whole vector E_i z in the ball of radius Delta_i·h
         zero = np.zeros((zlo.shape[0], layer.err.shape[0]))
-        best = self._carry(i, zero, zero, _mul(delta, h), statuses)
-        c_lo, c_hi = _matvec(layer.err, zc, zc)
-        spread = np.minimum(_norm_up(zr), _add(h, _norm_up(zc)))  # sup ||z - zc||
-        rho = _add(_mul(delta, spread), _mul(up.tau, _norm_up(zc)))  # tau: an l2 bound, any coordinate too
-        best = np.minimum(best, self._carry(i, c_lo, c_hi, rho, statuses))
-        best = np.minimum(best, self._carry_hull(i, c_lo, c_hi, rho, statuses))
+        best = self.carry(i, zero, zero, mul_up(delta, h), statuses)
+        c_lo, c_hi = interval_product(layer.err, zc, zc)
+        spread = np.minimum(norm_up(zr), add_up(h, norm_up(zc)))  # sup ||z - zc||
+        rho = add_up(mul_up(delta, spread), mul_up(up.tau, norm_up(zc)))  # tau: an l2 bound, any coordinate too
+        best = np.minimum(best, self.carry(i, c_lo, c_hi, rho, statuses))
+        best = np.minimum(best, self.carry_hull(i, c_lo, c_hi, rho, statuses))
         return np.asarray(best)
 
-    def _carry_hull(
+    def carry_hull(
         self,
         i: int,
         c_lo: np.ndarray,
@@ -349,10 +269,10 @@ class _Composer:
         rho: np.ndarray,
         statuses: list[tuple[np.ndarray, np.ndarray]],
     ) -> np.ndarray:
-        """Like :meth:`_carry`, with the difference quotients kept in the centre box instead of the ball:
+        """Like :meth:`carry`, with the difference quotients kept in the centre box instead of the ball:
         for d in [0, 1] and c in [c_lo, c_hi], d·c lies in [min(c_lo, 0), max(c_hi, 0)] (1·c on active
         entries, 0 on dead ones), and D(c + e) = D c + D e with ||D e|| <= ||e|| <= rho as |D| <= 1; so
-        (c, rho) goes to (that hull, rho), then W (interval product) and ||W||·rho as in :meth:`_carry`.
+        (c, rho) goes to (that hull, rho), then W (interval product) and ||W||·rho as in :meth:`carry`.
         Better than the halving when few entries are unstable (a column of |W| instead of ||W||_2)."""
         last = len(self.layers) - 1
         for step, (active, dead) in enumerate(statuses):
@@ -360,15 +280,15 @@ class _Composer:
             unstable = ~(active | dead)
             c_lo = np.where(dead, 0.0, np.where(unstable, np.minimum(c_lo, 0.0), c_lo))
             c_hi = np.where(dead, 0.0, np.where(unstable, np.maximum(c_hi, 0.0), c_hi))
-            c_lo, c_hi = _matvec(self.layers[j + 1].w, c_lo, c_hi)
+            c_lo, c_hi = interval_product(self.layers[j + 1].w, c_lo, c_hi)
             nxt = self.up[j + 1]
-            rho = _mul(rho, nxt.row_a if (j + 1 == last and self.norm is Norm.INF) else nxt.a)
-        mag = _abs_max(c_lo, c_hi)
+            rho = mul_up(rho, nxt.row_a if (j + 1 == last and self.norm is Norm.INF) else nxt.a)
+        mag = abs_max(c_lo, c_hi)
         if self.norm is Norm.INF:
-            return np.asarray(_add(np.max(mag, axis=-1, initial=0.0), rho))
-        return np.asarray(_add(_norm_up(mag), rho))
+            return np.asarray(add_up(np.max(mag, axis=-1, initial=0.0), rho))
+        return np.asarray(add_up(norm_up(mag), rho))
 
-    def _carry(
+    def carry(
         self,
         i: int,
         c_lo: np.ndarray,
@@ -381,16 +301,16 @@ class _Composer:
         for step, (active, dead) in enumerate(statuses):
             j = i + step  # the layer whose σ this is
             unstable = ~(active | dead)
-            rho = _add(rho, _norm_up(np.where(unstable, _abs_max(c_lo, c_hi), 0.0)) / 2)  # halving is exact
+            rho = add_up(rho, norm_up(np.where(unstable, abs_max(c_lo, c_hi), 0.0)) / 2)  # halving is exact
             scale = np.where(active, 1.0, np.where(dead, 0.0, 0.5))  # exact scalings of the centre
             c_lo, c_hi = np.minimum(c_lo * scale, c_hi * scale), np.maximum(c_lo * scale, c_hi * scale)
-            c_lo, c_hi = _matvec(self.layers[j + 1].w, c_lo, c_hi)
+            c_lo, c_hi = interval_product(self.layers[j + 1].w, c_lo, c_hi)
             nxt = self.up[j + 1]
-            rho = _mul(rho, nxt.row_a if (j + 1 == last and self.norm is Norm.INF) else nxt.a)
-        mag = _abs_max(c_lo, c_hi)
+            rho = mul_up(rho, nxt.row_a if (j + 1 == last and self.norm is Norm.INF) else nxt.a)
+        mag = abs_max(c_lo, c_hi)
         if self.norm is Norm.INF:
-            return np.asarray(_add(np.max(mag, axis=-1, initial=0.0), rho))
-        return np.asarray(_add(_norm_up(mag), rho))
+            return np.asarray(add_up(np.max(mag, axis=-1, initial=0.0), rho))
+        return np.asarray(add_up(norm_up(mag), rho))
 
     # -- the cells ----------------------------------------------------------------------------------
     def bound(self, budget: int) -> tuple[Fraction, int]:
@@ -401,7 +321,7 @@ class _Composer:
         xm = float(dom.x_max)
         lo0 = np.zeros((1, n0)) if dom.nonneg else np.full((1, n0), -xm)
         hi0 = np.full((1, n0), xm)
-        first = _grid(float(self.cells(lo0, hi0)[0]))
+        first = grid_up(float(self.cells(lo0, hi0)[0]))
         if not math.isfinite(first):
             raise OverflowError("the composed bound overflows float64")
         self.final = [(-first, 0, lo0[0], hi0[0])]
@@ -425,13 +345,13 @@ class _Composer:
             los, his = np.repeat(lo, 2, axis=0), np.repeat(hi, 2, axis=0)  # halves of box t: rows 2t, 2t + 1
             his[2 * rows, k] = mid
             los[2 * rows + 1, k] = mid
-            meets, los, his = _in_ball(los, his, xm)
+            meets, los, his = in_ball(los, his, xm)
             los, his = los[meets], his[meets]
             if not los.shape[0]:
                 continue
             bounds = self.cells(los, his)
             for clo, chi, cb in zip(los, his, bounds.tolist(), strict=True):
-                heapq.heappush(heap, (-_grid(cb), order, clo, chi))
+                heapq.heappush(heap, (-grid_up(cb), order, clo, chi))
                 order += 1
             done += los.shape[0]
         self.final = heap  # the cells left, for worst_cells
@@ -444,36 +364,30 @@ class _Composer:
 def composed_bound(
     layers: Sequence[Layer],
     *,
-    x_max: Fraction,
+    domain: Domain,
     x_eff: Fraction,
-    inputs_nonnegative: bool,
     append_one: bool,
-    norm: Norm,
     budget: int = CELL_BUDGET,
 ) -> tuple[Fraction, int]:
     """The composed bound of the module doc, and the number of cells it evaluated (at most ``budget``,
     give or take one batch's halves; 1: the whole domain as one cell)."""
-    dom = _Domain(_uf(x_max), inputs_nonnegative, append_one, x_eff)
-    return _Composer(layers, dom, norm).bound(budget)
+    return Composer(layers, CellDomain.of(domain, x_eff=x_eff, append_one=append_one), domain.norm).bound(budget)
 
 
 def worst_cells(
     layers: Sequence[Layer],
     *,
-    x_max: Fraction,
+    domain: Domain,
     x_eff: Fraction,
-    inputs_nonnegative: bool,
     append_one: bool,
-    norm: Norm,
     budget: int = CELL_BUDGET,
     top: int = 32,
 ) -> np.ndarray:
     """The centres of the ``top`` cells with the largest bounds once :func:`composed_bound` (same
     arguments) has split its budget, the largest first, as an array (top, n_0): where the error can be
-    largest, the starting points the attack may be given (:func:`~logprune.construct.attack.attack`,
+    largest, the starting points the attack may be given (:func:`~logprune.construct.certificate.attack.attack`,
     ``starts``).  Points to try, not a bound: a centre may lie outside the domain (the attack projects)."""
-    dom = _Domain(_uf(x_max), inputs_nonnegative, append_one, x_eff)
-    comp = _Composer(layers, dom, norm)
+    comp = Composer(layers, CellDomain.of(domain, x_eff=x_eff, append_one=append_one), domain.norm)
     comp.bound(budget)
     best = heapq.nsmallest(max(top, 0), comp.final)
     n0 = layers[0].w.shape[1] - int(append_one)

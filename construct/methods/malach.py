@@ -17,7 +17,7 @@ import sympy as sp
 from logprune.bounds import sampling
 from logprune.bounds.certified import rational_lower_bound
 from logprune.choices import Dist, Method
-from logprune.construct.methods import BlockProblem, BoundRequest, Picked, Selection
+from logprune.construct.methods.protocol import BlockProblem, BoundRequest, Picked, Selection
 
 __all__ = ["SELECTION", "MalachSelection"]
 

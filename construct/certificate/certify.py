@@ -3,7 +3,7 @@ certificate), and the one decision of success shared by ``construct`` and ``veri
 
 Ĝ realises target layer i with effective matrices Ŵ_i = W_i + E_i (and, in the first layer when the
 input may be negative, Ŵ⁺σ(x) - Ŵ⁻σ(-x) with error [E⁺, -E⁻] acting on (σ(x), σ(-x)), whose l2 norm is
-||x||).  With a_i >= ||W_i||_2 (certified, :mod:`~logprune.construct.norms`) and Delta_i >= ||E_i||_2
+||x||).  With a_i >= ||W_i||_2 (certified, :mod:`~logprune.construct.certificate.norms`) and Delta_i >= ||E_i||_2
 (the min of the Frobenius norm and sqrt(||E||_1·||E||_inf), from the exact errors of
 :mod:`~logprune.construct.effective`), the telescoped recursion of C3 gives
 
@@ -17,8 +17,8 @@ The bound holds on the whole ball ||x||_2 <= x_max; with inputs declared nonnega
 for x >= 0 only (one branch in layer 1), and is stated so.
 
 Delta_i is also bounded by the tight spectral norm of the float64 rounding of E_i plus the rounding's
-Frobenius norm (:mod:`~logprune.construct.norms`, N2), and the certificate is the smaller of the
-telescoped bound and the composed bound of :mod:`~logprune.construct.compose` (the hybrid argument on
+Frobenius norm (:mod:`~logprune.construct.certificate.norms`, N2), and the certificate is the smaller of the
+telescoped bound and the composed bound of :mod:`~logprune.construct.certificate.compose` (the hybrid argument on
 cells of the input domain, with interval boxes of the activations); both are recorded.
 """
 
@@ -29,28 +29,28 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from logprune.bounds.domain import Domain
 from logprune.choices import Arithmetic, Norm
-from logprune.construct.compose import CELL_BUDGET, Layer, composed_bound
+from logprune.construct.certificate.compose import CELL_BUDGET, Layer, composed_bound
+from logprune.construct.certificate.norms import spectral_norm_upper
 from logprune.construct.effective import ErrorBounds, ErrorStats
-from logprune.construct.norms import spectral_norm_upper
 from logprune.construct.numeric import Context, as_fraction, sqrt_up
 from logprune.construct.target import Target
 
-__all__ = ["Assessment", "Certificate", "Domain", "assess", "certificate", "decide", "domain"]
+__all__ = ["Assessment", "Certificate", "assess", "certificate", "decide"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Certificate:
     """The certified bound and its ingredients (exact rationals)."""
 
     bound: Fraction
-    norm: Norm
+    domain: Domain  # the inputs the bound holds for, as the user declared them, and the output norm
     deltas: tuple[Fraction, ...]
     norms: tuple[Fraction, ...]
-    x_max: Fraction
+    x_max: Fraction  # >= sup ||x'|| of the rewritten input (with the appended 1) over the domain
     certified: bool  # False only in the float context (an estimate)
     arithmetic: Arithmetic
-    domain: str  # the inputs the bound holds for, as the user declared them (module doc)
     telescoped: Fraction | None = None  # the two bounds whose minimum ``bound`` is
     composed: Fraction | None = None
     cells: int = 0  # cells of the input domain the composed bound evaluated
@@ -64,34 +64,22 @@ class Certificate:
             "decimal": f"{float(self.bound):.6e}",
             "certified": self.certified,
             "context": self.arithmetic.value,
-            "domain": self.domain,
+            "domain": str(self.domain),
             "telescoped": None if self.telescoped is None else str(self.telescoped),
             "composed": None if self.composed is None else str(self.composed),
             "cells": self.cells,
         }
 
-
-@dataclass(frozen=True)
-class Domain:
-    """The input domain a certificate holds on: the ball ||x||_2 <= x_max, and x >= 0 where declared
-    (layer 1 then has one branch, docs/claims.md, propagation: the bound says nothing of other inputs)."""
-
-    x_max: Fraction
-    inputs_nonnegative: bool
-
-    def __str__(self) -> str:
-        return f"||x||_2 <= {self.x_max}" + (", x >= 0" if self.inputs_nonnegative else "")
-
-
-def domain(*, x_max: Fraction, inputs_nonnegative: bool) -> Domain:
-    """The :class:`Domain` of a request."""
-    return Domain(x_max, inputs_nonnegative)
+    @property
+    def norm(self) -> Norm:
+        """The norm of the output error the bound is stated in (the domain's)."""
+        return self.domain.norm
 
 
 def _layer_deltas(b: ErrorBounds) -> tuple[Fraction, Fraction]:
     """(Delta >= ||E||_2, Dinf >= max row l2 norm of E) for E = [E_branch0, E_branch1, ...]:
     ||E||_2 <= ||E||_F, ||E||_2 <= sqrt(||E||_1·||E||_inf), and ||E||_2 <= ||fl(E)||_2 + ||E - fl(E)||_F
-    with ||fl(E)||_2 bounded by :func:`~logprune.construct.norms.spectral_norm_upper` (the tight one)."""
+    with ||fl(E)||_2 bounded by :func:`~logprune.construct.certificate.norms.spectral_norm_upper` (the tight one)."""
     tight = spectral_norm_upper(b.rounded) + sqrt_up(b.rounding_sq) if b.rounded.size else Fraction(0)
     return min(sqrt_up(b.fro_sq), sqrt_up(b.max_col_l1 * b.max_row_l1), tight), sqrt_up(b.max_row_sq)
 
@@ -101,15 +89,16 @@ def certificate(
     target: Target,
     errors: Sequence[ErrorStats],
     norms: Sequence[Fraction],
-    x_max: Fraction,
-    norm: Norm,
+    x_eff: Fraction,
+    domain: Domain,
     arithmetic: Arithmetic,
     certified: bool,
-    domain: Domain,
     cell_budget: int = CELL_BUDGET,
 ) -> Certificate:
     """The bound of the module doc from the error statistics of every layer: the smaller of the
-    telescoped bound and the composed one (:mod:`~logprune.construct.compose`)."""
+    telescoped bound and the composed one (:mod:`~logprune.construct.certificate.compose`), on ``domain``
+    (its norm is the output norm); ``x_eff`` >= sup ||x'|| of the rewritten input over the domain."""
+    norm, x_max = domain.norm, x_eff
     stats = [e.bounds() for e in errors]
     pairs = [_layer_deltas(b) for b in stats]
     deltas = [d for d, _ in pairs]
@@ -148,31 +137,24 @@ def certificate(
     ]
     try:
         composed, cells = composed_bound(
-            layers,
-            x_max=domain.x_max,
-            x_eff=x_max,
-            inputs_nonnegative=domain.inputs_nonnegative,
-            append_one=target.append_one,
-            norm=norm,
-            budget=cell_budget,
+            layers, domain=domain, x_eff=x_eff, append_one=target.append_one, budget=cell_budget
         )
     except OverflowError:  # float64 boxes overflow (x_max near the top of the range): telescoped alone
         composed, cells = None, 0
     return Certificate(
-        bound if composed is None else min(bound, composed),
-        norm,
-        tuple(deltas),
-        tuple(norms),
-        x_max,
-        certified,
-        arithmetic,
-        str(domain),
-        bound,
-        composed,
-        cells,
-        cell_budget,
-        ainf if norm is Norm.INF else None,
-        dinf_last if norm is Norm.INF else None,
+        bound=bound if composed is None else min(bound, composed),
+        domain=domain,
+        deltas=tuple(deltas),
+        norms=tuple(norms),
+        x_max=x_eff,
+        certified=certified,
+        arithmetic=arithmetic,
+        telescoped=bound,
+        composed=composed,
+        cells=cells,
+        cell_budget=cell_budget,
+        row_norm_last=ainf if norm is Norm.INF else None,
+        row_delta_last=dinf_last if norm is Norm.INF else None,
     )
 
 
@@ -212,11 +194,10 @@ def assess(
     target: Target,
     errors: Sequence[ErrorStats],
     norms: Sequence[Fraction],
-    x_max: Fraction,
-    norm: Norm,
+    x_eff: Fraction,
+    domain: Domain,
     eps: Fraction | None,
     weight_eps: Fraction | None,
-    domain: Domain,
     cell_budget: int = CELL_BUDGET,
 ) -> Assessment:
     """Certificate, largest error and decision from the error statistics: what ``construct`` reports
@@ -225,11 +206,10 @@ def assess(
         target=target,
         errors=errors,
         norms=norms,
-        x_max=x_max,
-        norm=norm,
+        x_eff=x_eff,
+        domain=domain,
         arithmetic=ctx.kind,
         certified=ctx.certified,
-        domain=domain,
         cell_budget=cell_budget,
     )
     max_err = max(as_fraction(e.max_abs) for e in errors)

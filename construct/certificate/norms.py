@@ -22,21 +22,13 @@ from fractions import Fraction
 
 import numpy as np
 
+from logprune.construct.certificate.rules import UNIT, gamma
 from logprune.construct.numeric import sqrt_up
 
-__all__ = ["UNIT", "gamma", "spectral_norm_upper"]
+__all__ = ["ROTATION_MAX", "rotation_bound", "spectral_norm_upper"]
 
 ROTATION_MAX = 2048  # N2 needs an SVD: cubic in min(m, n); beyond this side only N1 is used (seconds at
 # 2048 on two cores, minutes at 8192)
-
-UNIT = 2.0**-53  # unit roundoff of float64
-
-
-def gamma(n: int) -> float:
-    """gamma_n = n·u/(1 - n·u): the classical bound on the relative error of an n-term float sum."""
-    nu = n * UNIT
-    return nu / (1 - nu)
-
 
 SAFE_EXPONENT = 400  # max|W| in [2^-400, 2^400]: no product or sum of the bounds below under- or overflows
 # far enough to matter (docs/claims.md, certificate): underflow loses at most k²·2^-1074 on a row, far below
@@ -59,7 +51,7 @@ def spectral_norm_upper(w: np.ndarray, *, rotate: bool = True) -> Fraction:
     if 2.0**-SAFE_EXPONENT <= amax <= 2.0**SAFE_EXPONENT:
         w64 = np.asarray(w, dtype=np.float64)
         n1 = _spectral_norm_upper(w64)
-        n2 = _rotation_bound(w64) if rotate else None
+        n2 = rotation_bound(w64) if rotate else None
         return n1 if n2 is None else min(n1, n2)
     _, e = math.frexp(amax)  # amax = f·2^e, f in [1/2, 1)
     scaled = np.ldexp(np.asarray(w, dtype=np.float64), -e)
@@ -104,7 +96,7 @@ def _sum_upper(total: float, terms: int) -> Fraction:
     return Fraction(total) / (1 - g)
 
 
-def _rotation_bound(w: np.ndarray, v_given: np.ndarray | None = None) -> Fraction | None:
+def rotation_bound(w: np.ndarray, v_given: np.ndarray | None = None) -> Fraction | None:
     """N2 of the module doc for max|W| in [2^-400, 2^400] (None when the SVD is too large or fails, or
     V is too far from orthogonal: eta >= 1/2).
 

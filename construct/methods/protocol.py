@@ -1,8 +1,4 @@
-"""Pruning methods as strategies: each owns its block-size bound and its selection rule.
-
-A method is a :class:`Selection` in its own module ``logprune.construct.method_<name>`` (``-`` written
-``_``), exporting it as ``SELECTION``; :func:`strategy` finds it from the
-:class:`~logprune.choices.Method` member, so adding a method is one enumeration member and one module.
+"""The protocol of a pruning method: what the build loop asks of it, and what it answers.
 
 The build loop hands a method one :class:`BlockProblem` per (block, branch): the products q = a·b of the
 block's neurons towards every output, which of them the branch may use, and the target column; the
@@ -11,7 +7,6 @@ method answers with the kept (output, neuron) pairs and the items it could not c
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -20,10 +15,10 @@ import numpy as np
 
 from logprune.choices import Dist, Method, Signs
 
-__all__ = ["BlockProblem", "BoundRequest", "Picked", "Selection", "strategy"]
+__all__ = ["BlockProblem", "BoundRequest", "Picked", "Selection"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BlockProblem:
     """One block of G for one branch: q[o, p] = a·b, ``usable[o, p]`` (the neuron's in-weight has the
     branch's sign), the target column w[o], the scale s = w_max, k segments and eps_w (as a float: the
@@ -50,7 +45,7 @@ class Picked:
     missing: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoundRequest:
     """What a block-size bound depends on: the law of G, k, eps_w, the scale, the number of (weight,
     branch) pairs it must serve at once and the failure probability delta; the signs of G's in-weights
@@ -68,7 +63,7 @@ class BoundRequest:
 
 
 class Selection:
-    """A pruning method (subclasses in the ``method_*`` modules)."""
+    """A pruning method (one subclass per module of :mod:`logprune.construct.methods`)."""
 
     method: Method
 
@@ -111,10 +106,3 @@ class Selection:
         uncovered, when the method can tell it in one pass (None: search by doubling and bisection; a
         block no prefix covers: its full size).  Must agree with that search, which verify repeats."""
         return None
-
-
-def strategy(method: Method) -> Selection:
-    """The :class:`Selection` of ``method`` (module ``logprune.construct.method_<name>``)."""
-    module = importlib.import_module(f"logprune.construct.method_{method.value.replace('-', '_')}")
-    sel: Selection = module.SELECTION
-    return sel

@@ -2,7 +2,7 @@
 (docs/claims.md, certificate: "build coarse, certify exactly, refine only where the certificate needs it").
 
 The model is a guess, never a certificate: every vector of k it proposes is built and certified
-exactly by :func:`~logprune.construct.pipeline.construct_a_posteriori`, which keeps the cheapest Ĝ whose
+exactly by :func:`~logprune.construct.a_posteriori.construct_a_posteriori`, which keeps the cheapest Ĝ whose
 certificate meets eps.  It rests on three observations of the builds:
 
 - Target layer i's error matrix E_i depends only on that layer's k (its blocks of G are drawn and

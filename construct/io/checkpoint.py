@@ -6,14 +6,14 @@
   save).  torch is optional (``pip install 'logprune[torch]'``); without it the file is refused in one line.
 - ``.safetensors``: the ``safetensors`` package's numpy reader (no torch needed).
 
-Before either reader runs, what the file declares is checked (:mod:`~logprune.construct.npz_reader`): a
+Before either reader runs, what the file declares is checked (:mod:`~logprune.construct.io.containers`): a
 zip checkpoint's member sizes (within a limit, no zip bomb) and CRCs (torch's reader skips them); a
 safetensors header's length, dtypes, shapes and byte ranges.  Only real tensors are read: complex,
 quantized, float8, sparse tensors and anything else numpy cannot hold exactly are refused in one line,
 never converted.
 
 Tensors become numpy arrays without rounding: bfloat16 widens exactly to float32.  What the arrays mean
-is decided by :mod:`~logprune.construct.mlp_keys`.
+is decided by :mod:`~logprune.construct.io.state_dict`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from logprune.construct.npz_reader import check_safetensors, check_zip_members
+from logprune.construct.io.containers import check_safetensors, check_zip_members
 from logprune.errors import ParameterError, ParameterTypeError
 
 __all__ = ["TORCH_SUFFIXES", "read_named_arrays"]
