@@ -18,8 +18,9 @@ bottom layer: it imports nothing of logprune but errors, validation and choices.
 - :mod:`~logprune.bounds.lower`: the lower bounds (counting, param-counting, entropy).
 - :mod:`~logprune.bounds.rss_calibration`: the recorded RSS calibration (generated, EMPIRICAL);
   :mod:`~logprune.bounds.rss_default` reads it.
-- :mod:`~logprune.bounds.theorems`: the comparison table, one unit for every row (C1, C2, C3, Pensia et al.,
-  subset-sum, the lower bounds).
+- :mod:`~logprune.bounds.setting`: the parameters of a size question, validated once.
+- :mod:`~logprune.bounds.rows`: the comparison table, one module per source of rows (C1, C2, C3, Pensia et
+  al., subset-sum, the lower bounds), one unit for every row.
 - :mod:`~logprune.bounds.render`: text, JSON and LaTeX tables.
 - :mod:`~logprune.bounds.reports`: the ``constants`` reports (golden, hyperbolic, batch).
 - :mod:`~logprune.bounds.snapshot`: every constant on a fixed grid (the regression test of the theory).

@@ -35,6 +35,7 @@ __all__ = [
     "EXACT_BITS_MAX",
     "EXACT_WORK_MAX",
     "M",
+    "M_checked",
     "M_exact",
     "M_symbolic",
     "binomial_tail",
@@ -86,11 +87,11 @@ def M(*, c: Any, m: int, k: int, delta: Any) -> int:
     345
     """
     cc = sp.sympify(c) if isinstance(c, sp.Expr) else sympy_rational(check_open_unit("c", c))
-    return _M(cc, check_int("m", m, maximum=MAX_SIZE), check_int("k", k), check_open_unit("delta", delta))
+    return M_checked(cc, check_int("m", m, maximum=MAX_SIZE), check_int("k", k), check_open_unit("delta", delta))
 
 
 @functools.lru_cache(maxsize=256)
-def _M(c: sp.Expr, m: int, k: int, delta: Fraction) -> int:
+def M_checked(c: sp.Expr, m: int, k: int, delta: Fraction) -> int:
     """:func:`M` for checked exact arguments; cached (a table asks it once per layer, with equal values)."""
     return certified_ceiling(2 / c * (m + sp.log(k / sympy_rational(delta))))
 

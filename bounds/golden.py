@@ -44,6 +44,7 @@ __all__ = [
     "greedy",
     "k_certified",
     "k_exact",
+    "k_exact_checked",
     "k_symbolic",
     "residual_bound",
     "residual_within_bound",
@@ -140,10 +141,10 @@ def k_exact(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:
     >>> k_exact(eps="1/1024", base=2)  # an exact power: no rounding can move it
     10
     """
-    return _k_exact(check_positive("scale", scale) / check_positive("eps", eps), parse_base(base))
+    return k_exact_checked(check_positive("scale", scale) / check_positive("eps", eps), parse_base(base))
 
 
-def _k_exact(r: Fraction, bb: sp.Expr) -> int:
+def k_exact_checked(r: Fraction, bb: sp.Expr) -> int:
     """Least k >= 0 with b^k >= r (r = scale/eps), for checked exact arguments."""
     if r <= 1:
         return 0
@@ -182,7 +183,7 @@ def residual_bound(*, eps: Any, scale: Any = 1, base: Any = "phi") -> Enclosure:
     e = check_positive("eps", eps)
     sc = check_positive("scale", scale)
     bb = parse_base(base)
-    return enclose(sympy_rational(sc) * bb ** (-_k_exact(sc / e, bb)))
+    return enclose(sympy_rational(sc) * bb ** (-k_exact_checked(sc / e, bb)))
 
 
 def segment(index: int, *, scale: Any = 1, base: Any = "phi") -> tuple[sp.Expr, sp.Expr]:

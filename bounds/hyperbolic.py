@@ -60,6 +60,7 @@ __all__ = [
     "coverage_digest",
     "coverage_for_support",
     "coverage_separate",
+    "coverage_separate_checked",
     "density",
     "derive_coverage",
     "inverse_cdf",
@@ -188,10 +189,10 @@ def coverage_separate(k_segments: int) -> sp.Rational:
     >>> coverage_separate(9), coverage(9)
     (1/36, 1/64)
     """
-    return _coverage_separate(check_int("k", k_segments, minimum=1))
+    return coverage_separate_checked(check_int("k", k_segments, minimum=1))
 
 
-def _coverage_separate(k_: int) -> sp.Rational:
+def coverage_separate_checked(k_: int) -> sp.Rational:
     """1/(4k) for an already checked k >= 1."""
     return sp.Rational(1, 4 * k_)
 
@@ -210,7 +211,7 @@ def coverage_designed(k_segments: int, *, separate: bool = True) -> sp.Rational:
     (1/18, 1/32)
     """
     k_ = check_int("k", k_segments, minimum=1)
-    return 2 * (_coverage_separate(k_) if separate else _coverage(k_))
+    return 2 * (coverage_separate_checked(k_) if separate else _coverage(k_))
 
 
 def optimal_supports(*, k_segments: int, base: Any = "phi", scale: Any = 1) -> laws.SeparateLaws:

@@ -38,9 +38,12 @@ __all__ = [
     "MAX_EXACT_BITS",
     "LowerBound",
     "binomial_prefix_sum",
+    "counting_checked",
     "counting_lower_bound",
+    "entropy_h2_checked",
     "entropy_lower_bound",
     "entropy_lower_bound_per_target_weight",
+    "param_counting_checked",
     "parameter_counting_lower_bound",
 ]
 
@@ -146,7 +149,7 @@ def counting_lower_bound(*, m: int, eps: Any, delta: Any, w_max: Any = 1) -> Low
     >>> b.total, b.per_target_weight.short()
     (332193, '3.32193')
     """
-    return _counting(
+    return counting_checked(
         check_int("m", m, maximum=MAX_SIZE),
         check_open_unit("eps", eps),
         check_open_unit("delta", delta),
@@ -154,7 +157,7 @@ def counting_lower_bound(*, m: int, eps: Any, delta: Any, w_max: Any = 1) -> Low
     )
 
 
-def _counting(m_: int, e: Fraction, d: Fraction, w: Fraction) -> LowerBound:
+def counting_checked(m_: int, e: Fraction, d: Fraction, w: Fraction) -> LowerBound:
     """:func:`counting_lower_bound` for checked arguments (the table calls it with its setting's values)."""
     bits, total = _least_bits(w / e, m_, 1 - d)
     n = sp.Symbol("N", integer=True, nonnegative=True)
@@ -188,7 +191,7 @@ def parameter_counting_lower_bound(*, d: int, eps: Any, delta: Any, norm: Any = 
     >>> b.total, b.per_target_weight.short()
     (56439, '5.6439')
     """
-    return _param_counting(
+    return param_counting_checked(
         check_int("d", d, maximum=MAX_D),
         check_open_unit("eps", eps),
         check_open_unit("delta", delta),
@@ -196,7 +199,7 @@ def parameter_counting_lower_bound(*, d: int, eps: Any, delta: Any, norm: Any = 
     )
 
 
-def _param_counting(d_: int, e: Fraction, dl: Fraction, r: Fraction) -> LowerBound:
+def param_counting_checked(d_: int, e: Fraction, dl: Fraction, r: Fraction) -> LowerBound:
     """:func:`parameter_counting_lower_bound` for checked arguments."""
     bits, total = _least_bits(r / (2 * e), d_ * d_, 1 - dl)
     n = sp.Symbol("N", integer=True, nonnegative=True)
@@ -371,7 +374,7 @@ def _h2_certainly_below(n: int, k: int, bits_lo: Fraction) -> bool:
         return certainly_lt(f, flint.arb(flint.fmpq(bits_lo.numerator, bits_lo.denominator)))
 
 
-def _entropy_h2(d_: int, e: Fraction, dl: Fraction, k: int, r: Fraction) -> LowerBound:
+def entropy_h2_checked(d_: int, e: Fraction, dl: Fraction, k: int, r: Fraction) -> LowerBound:
     """The entropy bound in its H2 form, certified and fast (docs/claims.md, entropy; same assumptions as
     :func:`entropy_lower_bound`): every n that the exact count allows satisfies n >= bits (the sum is at most
     2^n) and, when k <= n/2, n·H2(k/n) >= bits (the sum is at most 2^(n·H2(k/n))).  ``total`` is the least n

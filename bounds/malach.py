@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from logprune.bounds.certified import Enclosure, enclose
-from logprune.bounds.propagation import Propagation, _propagate
-from logprune.bounds.sampling import _samples
+from logprune.bounds.propagation import Propagation, propagate_checked
+from logprune.bounds.sampling import samples_checked
 from logprune.errors import ParameterError
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive_expr
 
-if TYPE_CHECKING:  # typing only: bounds.theorems imports this module
-    from logprune.bounds.theorems import Setting
+if TYPE_CHECKING:  # typing only: the setting's module reaches the rows, which import this module
+    from logprune.bounds.setting import Setting
 
 __all__ = ["MalachParameters", "eps_a_for", "malach_constants", "malach_parameters"]
 
@@ -177,11 +177,11 @@ def _malach(
     """:func:`malach_constants` for checked exact arguments."""
     # one branch in every layer: propagation's dims with inputs_nonnegative=True (module doc, step 4);
     # the base only sets propagation's k, which this construction does not use
-    prop = _propagate(e, widths, norms, wm, xm, fm, sp.GoldenRatio, True)
+    prop = propagate_checked(e, widths, norms, wm, xm, fm, sp.GoldenRatio, True)
     eps_a = _eps_a(prop.eps_w, wm)
     p = eps_a**2 / 4
     events = 2 * sum(widths[i] * widths[i + 1] for i in range(len(widths) - 1))
-    pool = _samples(p, events, d)
+    pool = samples_checked(p, events, d)
     return MalachParameters(
         eps_w=prop.eps_w,
         eps_w_enclosure=prop.eps_w_enclosure,

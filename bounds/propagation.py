@@ -40,11 +40,17 @@ import sympy as sp
 
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
 from logprune.bounds.domain import layer_branches
-from logprune.bounds.golden import _k_exact
+from logprune.bounds.golden import k_exact_checked
 from logprune.errors import ParameterError
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive_expr, parse_base, sympy_rational
 
-__all__ = ["Propagation", "Telescoped", "error_bound_x", "propagate"]
+__all__ = [
+    "Propagation",
+    "Telescoped",
+    "error_bound_x",
+    "propagate",
+    "propagate_checked",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,7 +167,7 @@ def propagate(
     wm = check_positive_expr("w_max", w_max)
     if x_max is None and f_max is None:
         raise ParameterError("x_max=None, f_max=None: one of them is needed to bound the activations")
-    return _propagate(
+    return propagate_checked(
         e,
         tuple(ws),
         tuple(check_positive_expr("norm", v) for v in norms),
@@ -173,7 +179,7 @@ def propagate(
     )
 
 
-def _propagate(
+def propagate_checked(
     e: Fraction,
     widths: tuple[int, ...],
     norms: tuple[sp.Expr, ...],
@@ -202,7 +208,7 @@ def _propagate(
     ratio = wm / best
     if isinstance(ratio, sp.Rational):
         q = Fraction(int(ratio.p), int(ratio.q))
-        kk = _k_exact(q, bb)
+        kk = k_exact_checked(q, bb)
     else:
         kk = max(0, certified_ceiling(sp.log(ratio) / sp.log(bb)))
     log_sum = enclose(sp.Add(*[sp.log(r) for r in rho]))

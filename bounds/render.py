@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from logprune.bounds.certified import Enclosure
-from logprune.bounds.theorems import Row, Setting
+from logprune.bounds.rows import Row
+from logprune.bounds.setting import Setting
 
 __all__ = ["table_json", "table_latex", "table_text"]
 
@@ -118,4 +119,36 @@ def table_latex(st: Setting, rows: Sequence[Row]) -> str:
     for r in rows:
         out.append(" & ".join(_tex(c) for c in _cells(r)) + r" \\")
     out += [r"\hline", r"\end{tabular}"]
+    return "\n".join(out) + "\n"
+
+
+def registry_markdown() -> str:
+    """``docs/rows.md``: every source of the table's rows and what each row is (no numbers: those are
+    ``logprune bounds``'s, for a setting), generated from the registry (:mod:`logprune.bounds.rows`)."""
+    from logprune.bounds.rows import sources, table
+    from logprune.bounds.setting import setting
+
+    default = {r.name: r for r in table(setting(n=100, layers=10, eps="1/100", delta="1/100"))}
+    out = [
+        "# The rows of the comparison table",
+        "",
+        "Generated from the registry `logprune.bounds.rows` by `python docs/generate.py`; checked by",
+        "`tests/test_docs_generated.py`.  One module of `bounds/rows/` per source; `logprune bounds` prints",
+        "the numbers of every row for a setting, in one unit (sampled weights of G per target weight).  The",
+        "claim is the one at the default setting (Malach's assumptions: C2; with `--wmax`, `--xmax`, `--norms`",
+        "or a model: C3).",
+        "",
+        "| row | source | claim | bound | status | asymptotic form |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in sources():
+        for name in s.names:
+            r = default[name]
+            module = s.rows.__module__
+            cells = (f"`{name}`", f"{s.cite} (`{module}`)", r.claim, r.bound.value, r.status.value, r.asymptotic)
+            out.append("| " + " | ".join(cells) + " |")
+    constants = [(c, s) for s in sources() for c in s.constants]
+    if constants:
+        out += ["", "Constants a row takes from the user (without one, the row is its formula with the symbol):", ""]
+        out += [f"- `{c.flag}` (`{c.name}=`, the symbol `{c.symbol}`): {c.help}." for c, _ in constants]
     return "\n".join(out) + "\n"

@@ -51,6 +51,7 @@ __all__ = [
     "L3_samples",
     "block_failure",
     "block_size",
+    "samples_checked",
     "samples_for_confidence",
 ]
 
@@ -60,10 +61,10 @@ def samples_for_confidence(*, p: Any, events: int, delta: Any) -> int:
     ev = check_int("events", events, minimum=1)
     d = check_open_unit("delta", delta)
     pe = sp.sympify(p) if isinstance(p, sp.Expr) else sympy_rational(check_open_unit("p", p))
-    return _samples(pe, ev, d)
+    return samples_checked(pe, ev, d)
 
 
-def _samples(pe: sp.Expr, ev: int, d: Fraction) -> int:
+def samples_checked(pe: sp.Expr, ev: int, d: Fraction) -> int:
     """:func:`samples_for_confidence` for checked exact arguments (0 < p < 1, events >= 1, 0 < delta < 1)."""
     if Fraction(ev) <= d:
         return 0
@@ -91,7 +92,7 @@ def L1_samples(*, eps: Any, delta: Any) -> dict[str, Any]:
     e = check_open_unit("eps", eps)
     d = check_open_unit("delta", delta)
     p = e * e / 4
-    n = _samples(sympy_rational(p), 2, d)
+    n = samples_checked(sympy_rational(p), 2, d)
     upper = certified_ceiling(sp.log(2 / sympy_rational(d)) / sympy_rational(p))
     return {
         "p": enclose(sympy_rational(p)),
@@ -136,7 +137,7 @@ def L2_samples(*, eps: Any, delta: Any, w_max: Any = Fraction(1, 2), B: Any = 1)
     worst = p0 if p0.upper <= p1.lower else p1 if p1.upper <= p0.lower else None
     if worst is None:  # the two candidates overlap: take the certified smaller lower end
         worst = p0 if p0.lower <= p1.lower else p1
-    n = _samples(worst.exact, 2, d)
+    n = samples_checked(worst.exact, 2, d)
     return {"p": worst, "samples": n, "asymptotic": "O(1/eps log(1/delta))"}
 
 
@@ -146,7 +147,7 @@ def L3_samples(*, k_segments: int, delta: Any) -> dict[str, Any]:
     kk = check_int("k", k_segments, minimum=1)
     d = check_open_unit("delta", delta)
     c = hyperbolic.coverage(kk)
-    n = _samples(c, kk, d)
+    n = samples_checked(c, kk, d)
     upper = certified_ceiling(sp.log(kk / sympy_rational(d)) / c)
     return {"c": c, "samples": n, "slides_form": upper, "asymptotic": "Õ(log(1/eps) log(1/delta))"}
 
@@ -207,13 +208,13 @@ def block_size(*, c: Any, events: Sequence[tuple[int, int]], signs: Any = Signs.
     if total == 0:
         return 0
     if s is Signs.IID:
-        return _samples(sp.Rational(cc.numerator, cc.denominator), total, d)
+        return samples_checked(sp.Rational(cc.numerator, cc.denominator), total, d)
 
     def fits(p: int) -> bool:
         return sum(e * _failure(cc, p, s, b) for b, e in ev) <= d
 
     # (1 - 2c)^floor(P/2) bounds every term: twice the fair-sign count for 2c bounds P from above
-    hi = 2 * _samples(sp.Rational(2 * cc.numerator, cc.denominator), total, d) if cc < Fraction(1, 2) else 2
+    hi = 2 * samples_checked(sp.Rational(2 * cc.numerator, cc.denominator), total, d) if cc < Fraction(1, 2) else 2
     lo = -1  # fits(hi); the least fitting P lies in (lo, hi]: fits is monotone in P
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -13,7 +13,9 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import batch, golden, hyperbolic, sampling, theorems, uniform
+from logprune.bounds import batch, golden, hyperbolic, sampling, uniform
+from logprune.bounds.rows import table
+from logprune.bounds.setting import setting
 
 __all__ = ["GRID", "snapshot", "snapshot_json"]
 
@@ -82,8 +84,8 @@ def snapshot() -> dict[str, Any]:
     for n in GRID["n"]:
         for ll in GRID["layers"]:
             for e in GRID["eps"]:
-                st = theorems.setting(n=n, layers=ll, eps=e, delta=GRID["delta"][0])
-                for r in theorems.rows(st):
+                st = setting(n=n, layers=ll, eps=e, delta=GRID["delta"][0])
+                for r in table(st):
                     j = r.as_json()
                     rows[f"n={n}|l={ll}|eps={e}|{r.name}"] = {
                         "bound": j["bound"],

@@ -77,7 +77,6 @@ def _problems(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, layer: int
             eps_exact=lp.eps_w,
             a=a2,
             b=b,
-            nearest=pl.nearest,
         )
         for branch in range(pl.branches[layer])
     ]

@@ -1,6 +1,6 @@
 """The numbers of claim C3 for a real model: widths, w_max, certified layer norms, x_max and F_max.
 
-``logprune bounds --target MODEL`` asks the comparison table (:mod:`logprune.bounds.theorems`) for the
+``logprune bounds --target MODEL`` asks the comparison table (:mod:`logprune.bounds.rows`) for the
 model itself instead of an n×n stand-in.  The numbers are those ``construct`` plans with
 (:mod:`~logprune.construct.plan`), so the table and a construction agree (docs/claims.md, C3,
 propagation, certificate):
@@ -26,7 +26,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from logprune.bounds import theorems
+from logprune.bounds.setting import Setting, setting
 from logprune.construct.certificate.norms import spectral_norm_upper
 from logprune.construct.numeric import sqrt_up
 from logprune.construct.target import Target, exact_float64
@@ -182,10 +182,11 @@ def model_setting(
     delta: Any,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
-    pensia_c: Any = None,
-) -> theorems.Setting:
-    """The comparison table's setting for the model: the parameter form with the model's numbers."""
-    return theorems.setting(
+    **constants: Any,
+) -> Setting:
+    """The comparison table's setting for the model: the parameter form with the model's numbers (and the
+    values of the rows' constants the user gives, :func:`~logprune.bounds.setting.setting`)."""
+    return setting(
         widths=numbers.widths,
         eps=eps,
         delta=delta,
@@ -195,5 +196,5 @@ def model_setting(
         norms=numbers.norms,
         base=base,
         inputs_nonnegative=inputs_nonnegative,
-        pensia_c=pensia_c,
+        **constants,
     )

@@ -40,7 +40,7 @@ import sympy as sp
 from logprune.bounds import golden, propagation
 from logprune.bounds.certified import enclose
 from logprune.bounds.laws import hyperbolic_law, separate_law, uniform_law
-from logprune.choices import Dist, Prune, Signs, Support
+from logprune.choices import Dist, Signs, Support
 from logprune.construct.certificate.norms import spectral_norm_upper
 from logprune.construct.gsample import block_weights
 from logprune.construct.methods import BoundRequest, Selection, strategy
@@ -103,7 +103,6 @@ class Plan:
     signs: Signs = Signs.IID  # of G's in-weights (recorded in the request; G is regenerated with them)
     adaptive: bool = False  # ``block`` is the cap; each block uses the least prefix that covers its weights
     block_source: str | None = None  # set when the method's default decided P (e.g. an EMPIRICAL calibration)
-    nearest: bool = False  # subset-sum keeps each weight's nearest subset (Prune.NEAREST)
     per_layer: tuple[LayerPlan, ...] = ()  # one per target layer when their k differ; () when one k serves all
 
     def layer(self, i: int) -> LayerPlan:
@@ -272,7 +271,7 @@ def plan(target: Target, opt: Options) -> Plan:
         eps_ws = tuple(tele.eps_w(k) for k in ks)
     _check_resolution(min(eps_ws), s, "weight_eps" if opt.weight_eps is not None else "eps", opt.weight_eps or opt.eps)
     ks = tuple(max(k, 1) for k in ks)
-    sel = strategy(opt.method)
+    sel = strategy(opt.method).configured(opt)
     layer_pairs = tuple((b, b * target.widths[i] * target.widths[i + 1]) for i, b in enumerate(branches))
     events_of = [p * sel.events_per_pair(k) for (_, p), k in zip(layer_pairs, ks, strict=True)]
     events = sum(events_of)
@@ -307,7 +306,6 @@ def plan(target: Target, opt: Options) -> Plan:
         signs=opt.signs,
         adaptive=adaptive,
         block_source=top.block_source,
-        nearest=opt.prune is Prune.NEAREST,
         per_layer=() if uniform else layers,
     )
 
@@ -325,7 +323,7 @@ def _layer_plan(
     probability ``share`` (one layer's share of delta; None: the whole target's delta; module doc)."""
     s = target.w_max
     s_q = Fraction(s)
-    sel = strategy(opt.method)
+    sel = strategy(opt.method).configured(opt)
     law: Any = uniform_law(scale=sel.uniform_law_scale(s))
     if opt.dist is Dist.HYPERBOLIC:
         shared = opt.support is Support.SHARED

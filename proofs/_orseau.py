@@ -15,8 +15,11 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import hyperbolic, theorems
+from logprune.bounds import hyperbolic
 from logprune.bounds.certified import certified_ceiling, enclose
+from logprune.bounds.rows import Row
+from logprune.bounds.rows.orseau2020 import orseau_parameters
+from logprune.bounds.setting import Setting
 from logprune.proofs.framework import Step, agreement, identity, nonneg, probability, tested
 
 DOMAIN_COVERAGE = "k integer >= 1, h > 0 (the log-width ln b of a segment), t in the in-weight's log-support"
@@ -207,10 +210,10 @@ def events_count(*, n: int, layers: int, k: int, inputs_nonnegative: bool = Fals
     return ((1 if inputs_nonnegative else 2) + (layers - 1)) * n * n * k
 
 
-def width_agreement(fact: str, ours: int, row: theorems.Row, at: str) -> Step:
-    """G's intermediate width recomputed by the proof equals the width bounds.theorems reports for ``row``."""
+def width_agreement(fact: str, ours: int, row: Row, at: str) -> Step:
+    """G's intermediate width recomputed by the proof equals the width bounds.rows reports for ``row``."""
     return agreement(fact, lambda: ours, lambda: row.width[0] if row.width else None, at=at)
 
 
-def orseau(st: theorems.Setting) -> tuple[Any, sp.Rational, int, int]:
-    return theorems.orseau_parameters(st)
+def orseau(st: Setting) -> tuple[Any, sp.Rational, int, int]:
+    return orseau_parameters(st)

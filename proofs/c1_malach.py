@@ -16,8 +16,9 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from logprune.bounds import malach, theorems
+from logprune.bounds import malach
 from logprune.bounds.certified import certified_ceiling
+from logprune.bounds.setting import setting
 from logprune.proofs._orseau import independence_step
 from logprune.proofs.framework import Proof, Step, agreement, decide, identity, nonneg, probability, tested
 
@@ -242,7 +243,7 @@ def _local_steps(mutation: str | None) -> list[Step]:
 
 
 def proof(mutation: str | None = None) -> Proof:
-    st = theorems.setting(**DEFAULTS)
+    st = setting(**DEFAULTS)
     mp = malach.malach_parameters(st)
     ours = _ours(n=st.n, layers=st.layers, eps=st.eps, delta=st.delta, mutation=mutation)
     d = sp.Rational(st.delta)

@@ -8,8 +8,9 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import theorems
 from logprune.bounds.certified import enclose
+from logprune.bounds.rows import table
+from logprune.bounds.setting import setting
 from logprune.proofs._orseau import (
     coverage_separate,
     coverage_steps,
@@ -30,10 +31,10 @@ MUTATIONS = {"no-sign-factor": "c = 1/k: the sign conditions' factor 1/4 forgott
 
 def proof(mutation: str | None = None) -> Proof:
     ell, rn = sp.symbols("l r", real=True)  # r = sqrt(n)
-    st = theorems.setting(**DEFAULTS)
+    st = setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     c_used = sp.Rational(1, prop.k) if mutation == "no-sign-factor" else c
-    row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
+    row = {r.name: r for r in table(st)}["orseau2020"]
     at = "n = 100, l = 10, eps = delta = 1/100 (Malach's assumptions)"
     n_, l_ = st.n, st.layers
     k_closed = orseau_k(
@@ -82,7 +83,7 @@ def proof(mutation: str | None = None) -> Proof:
             at=at,
         ),
         width_agreement(
-            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.theorems reports",
+            "Width of G's intermediate layers (pooling A) = P·n^2, as bounds.rows reports",
             P_ours * n_ * n_,
             row,
             at,

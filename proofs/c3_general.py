@@ -7,8 +7,9 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import theorems
 from logprune.bounds.certified import certified_ceiling, enclose
+from logprune.bounds.rows import table
+from logprune.bounds.setting import setting
 from logprune.proofs._orseau import (
     coverage_separate,
     events_count,
@@ -36,9 +37,9 @@ MUTATIONS = {"drop-norm-term": "k computed without the sum of log max{1, ||W_i||
 
 def proof(mutation: str | None = None) -> Proof:
     rho = sp.symbols("rho1:5", positive=True)
-    st = theorems.setting(**DEFAULTS)
+    st = setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
-    row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
+    row = {r.name: r for r in table(st)}["orseau2020"]
     at = "n = 50, l = 4, eps = delta = 1/100, w_max = 1/2, x_max = 1, ||W_i||_2 <= 3"
     n_, l_ = st.n, st.layers
     k_closed = orseau_k(
@@ -81,7 +82,7 @@ def proof(mutation: str | None = None) -> Proof:
             at=at,
         ),
         width_agreement(
-            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.theorems reports",
+            "Width of G's intermediate layers = P·n^2 (pooling A), as bounds.rows reports",
             P_ours * n_ * n_,
             row,
             at,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from logprune.bounds import theorems
+from logprune.bounds.rows import table
 from logprune.bounds.sampling import samples_for_confidence
+from logprune.bounds.setting import setting
 from logprune.proofs._orseau import (
     coverage_separate,
     events_count,
@@ -25,11 +26,11 @@ MUTATIONS = {"no-union-bound": "P chosen for a single event instead of all E eve
 
 
 def proof(mutation: str | None = None) -> Proof:
-    st = theorems.setting(**DEFAULTS)
+    st = setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     used = samples_for_confidence(p=c, events=1, delta=st.delta) if mutation == "no-union-bound" else pool
     k, n, ell = prop.k, st.n, st.layers
-    row = {r.name: r for r in theorems.rows(st)}["orseau2020"]
+    row = {r.name: r for r in table(st)}["orseau2020"]
     at = "n = 100, l = 10, eps = delta = 1/100"
     E_ours = events_count(n=n, layers=ell, k=k)
     P_ours = least_pool(E_ours, coverage_separate(k), Fraction(1, 100))
@@ -54,7 +55,7 @@ def proof(mutation: str | None = None) -> Proof:
         union_step(events=events, c=c, pool=used, delta=st.delta, at=at),
         width_agreement(
             "G's intermediate width is P·n^2, P = min{N: E(1-c)^N <= delta} recomputed here in exact arithmetic "
-            "(bounds.theorems, row orseau2020)",
+            "(bounds.rows, row orseau2020)",
             P_ours * n * n,
             row,
             at,

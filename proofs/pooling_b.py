@@ -8,8 +8,9 @@ from typing import Any
 
 import sympy as sp
 
-from logprune.bounds import theorems
+from logprune.bounds.rows import table
 from logprune.bounds.sampling import samples_for_confidence
+from logprune.bounds.setting import setting
 from logprune.proofs._orseau import (
     coverage_separate,
     events_count,
@@ -27,14 +28,14 @@ MUTATIONS = {"per-block-events": "the union bound counts (block, branch, segment
 
 
 def proof(mutation: str | None = None) -> Proof:
-    st = theorems.setting(**DEFAULTS)
+    st = setting(**DEFAULTS)
     prop, c, events, pool = orseau(st)
     k, n, ell = prop.k, st.n, st.layers
     if mutation == "per-block-events":
         used = samples_for_confidence(p=c, events=((2 + (ell - 1)) * n * k), delta=st.delta)
     else:
         used = pool
-    row = {r.name: r for r in theorems.rows(st)}["orseau2020_shared"]
+    row = {r.name: r for r in table(st)}["orseau2020_shared"]
     at = "n = 100, l = 10, eps = delta = 1/100"
     E_ours = events_count(n=n, layers=ell, k=k)
     P_ours = least_pool(E_ours, coverage_separate(k), Fraction(1, 100))
@@ -91,8 +92,7 @@ def proof(mutation: str | None = None) -> Proof:
             where=(fail_a <= sh_a, fail_i <= sh_i),
         ),
         width_agreement(
-            "G's intermediate width is P·n, P recomputed here in exact arithmetic (bounds.theorems, row "
-            "orseau2020_shared)",
+            "G's intermediate width is P·n, P recomputed here in exact arithmetic (bounds.rows, row orseau2020_shared)",
             P_ours * n,
             row,
             at,

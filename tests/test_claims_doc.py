@@ -228,14 +228,17 @@ def test_paths_named_in_claims_doc_exist() -> None:
 def _reference_values() -> dict[str, Callable[[], Any]]:
     from fractions import Fraction
 
-    from logprune.bounds import batch, golden, hyperbolic, propagation, sampling, theorems
+    from logprune.bounds import batch, golden, hyperbolic, propagation, sampling
+    from logprune.bounds.rows import Row, table
+    from logprune.bounds.rows.orseau2020 import orseau_parameters
+    from logprune.bounds.setting import Setting, setting
     from logprune.proofs import c3_general
 
-    default = theorems.setting(n=100, layers=10, eps="1/100", delta="1/100")
-    general = theorems.setting(**c3_general.DEFAULTS)
+    default = setting(n=100, layers=10, eps="1/100", delta="1/100")
+    general = setting(**c3_general.DEFAULTS)
 
-    def row(st: theorems.Setting, name: str) -> theorems.Row:
-        return {r.name: r for r in theorems.rows(st)}[name]
+    def row(st: Setting, name: str) -> Row:
+        return {r.name: r for r in table(st)}[name]
 
     def malach_per_weight() -> int:
         width = row(default, "malach2020").width
@@ -255,14 +258,14 @@ def _reference_values() -> dict[str, Callable[[], Any]]:
         "propagation.k": lambda: (
             propagation.propagate(eps="1/100", widths=[100] * 11, norms=[1] * 10, w_max=Fraction(1, 10), x_max=1).k
         ),
-        "pooling.E": lambda: theorems.orseau_parameters(default)[2],
-        "pooling.P": lambda: theorems.orseau_parameters(default)[3],
+        "pooling.E": lambda: orseau_parameters(default)[2],
+        "pooling.P": lambda: orseau_parameters(default)[3],
         "batch.K": lambda: row(default, "orseau2020_batch").extra["categories"],
         "C1.per_weight": malach_per_weight,
-        "C2.k": lambda: theorems.orseau_parameters(default)[0].k,
-        "C3.k": lambda: theorems.orseau_parameters(general)[0].k,
+        "C2.k": lambda: orseau_parameters(default)[0].k,
+        "C3.k": lambda: orseau_parameters(general)[0].k,
         "C3.k_no_norms": lambda: dict(c3_general.proof().constants)["k without the norm term"],
-        "C3.P": lambda: theorems.orseau_parameters(general)[3],
+        "C3.P": lambda: orseau_parameters(general)[3],
         "counting.total": lambda: row(default, "counting_lower_bound").sampled_weights,
     }
 

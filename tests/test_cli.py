@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from logprune.bounds.rows import row_names
 from logprune.cli import build_parser, main
 
 DEMO = str(files("logprune") / "data" / "demo_target.npz")
@@ -39,8 +40,7 @@ def test_bounds_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "bounds", "--n", "100", "--layers", "10", "--eps", "0.01", "--delta", "0.01", "--json")
     assert rc == 0
     doc = json.loads(out)
-    names = {r["name"] for r in doc["rows"]}
-    assert {"malach2020", "orseau2020", "pensia2020", "counting_lower_bound"} <= names
+    assert [r["name"] for r in doc["rows"]] == list(row_names())  # every row of the registry, in its order
     keys = {"name", "bound", "status", "depth", "width", "neurons", "sampled_weights", "dense_weights"}
     keys |= {"neurons_per_target_weight", "sampled_weights_per_target_weight", "dense_weights_per_target_weight"}
     for r in doc["rows"]:
@@ -54,7 +54,9 @@ def test_bounds_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "bounds")
     assert rc == 0 and "orseau2020" in out and "k = 20" in out  # the tightened k (closed form: 21)
     rc, out, _ = run(capsys, "bounds", "--n", "10", "--layers", "2", "--latex")
-    assert rc == 0 and out.count(r"\\") == 10 and r"\begin{tabular}" in out and "orseau2020\\_shared" in out
+    rows = row_names()  # one LaTeX line per row of the registry, and the header's
+    assert rc == 0 and out.count(r"\\") == len(rows) + 1 and r"\begin{tabular}" in out
+    assert all(name.replace("_", "\\_") in out for name in rows)
 
 
 def test_constants_golden_contract(capsys: pytest.CaptureFixture[str]) -> None:

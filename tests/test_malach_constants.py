@@ -11,8 +11,9 @@ import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from logprune.bounds import malach, theorems
+from logprune.bounds import malach
 from logprune.bounds.certified import enclose
+from logprune.bounds.setting import setting
 from logprune.errors import ParameterError
 from logprune.proofs import c1_malach
 from logprune.proofs.framework import ARGUED, FAILED, tally
@@ -125,7 +126,7 @@ def test_C1_pool_is_nonincreasing_in_eps_and_in_delta(n: int, layers: int, e1: F
     fixed = Fraction(1, 10)
 
     def pool(eps: Fraction, delta: Fraction) -> int:
-        return malach.malach_parameters(theorems.setting(n=n, layers=layers, eps=eps, delta=delta)).pool
+        return malach.malach_parameters(setting(n=n, layers=layers, eps=eps, delta=delta)).pool
 
     assert pool(lo, fixed) >= pool(hi, fixed)
     assert pool(fixed, lo) >= pool(fixed, hi)
@@ -133,7 +134,7 @@ def test_C1_pool_is_nonincreasing_in_eps_and_in_delta(n: int, layers: int, e1: F
 
 def test_C1_default_setting_values() -> None:
     """n = 100, l = 10, eps = delta = 1/100 (Malach's assumptions): eps_w = eps/((e - 1)·l·n), one branch."""
-    mp = malach.malach_parameters(theorems.setting(n=100, layers=10, eps="0.01", delta="0.01"))
+    mp = malach.malach_parameters(setting(n=100, layers=10, eps="0.01", delta="0.01"))
     assert sp.simplify(mp.eps_w - sp.Rational(1, 100) / ((sp.E - 1) * 1000)) == 0
     assert mp.events == 200_000
     assert mp.pool == 9_609_395_267_075
@@ -144,9 +145,7 @@ def test_C1_default_setting_values() -> None:
 
 def test_C1_general_setting_uses_the_norms_and_one_branch() -> None:
     """n = 50, l = 4, w_max = 1/2, x_max = 1, norms 3: D = 4·50/3, eps_w = eps/((e - 1)·D·3^4)."""
-    mp = malach.malach_parameters(
-        theorems.setting(n=50, layers=4, eps="0.01", delta="0.01", w_max="1/2", x_max=1, norms=[3])
-    )
+    mp = malach.malach_parameters(setting(n=50, layers=4, eps="0.01", delta="0.01", w_max="1/2", x_max=1, norms=[3]))
     assert sp.simplify(mp.eps_w - sp.Rational(1, 100) / ((sp.E - 1) * sp.Rational(200, 3) * 81)) == 0
     assert mp.events == 2 * 4 * 2500
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from logprune.bounds import theorems
+from logprune.bounds.rows import table
+from logprune.bounds.setting import setting
 from logprune.cli import main
 from logprune.proofs import CLAIMS, by_id
 from logprune.proofs.framework import ARGUED, FAILED, INSTANCE, PROVEN, STATUSES, TESTED, argued, nonneg, tally
@@ -88,7 +89,7 @@ def test_an_undecided_sign_is_failed_never_proven() -> None:
 
 
 def test_pooling_B_is_reported_proven_only_because_its_proof_passes() -> None:
-    rows = {r.name: r for r in theorems.rows(theorems.setting(n=10, layers=2, eps="0.1", delta="0.1"))}
+    rows = {r.name: r for r in table(setting(n=10, layers=2, eps="0.1", delta="0.1"))}
     assert rows["orseau2020_shared"].status == "proven"
     assert tally(by_id("pooling-B").proof().run()).failed == 0
 

@@ -9,29 +9,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logprune.bounds import hyperbolic, theorems
+from logprune.bounds import hyperbolic
+from logprune.bounds.rows import Row, row_names, table
+from logprune.bounds.setting import setting
 from logprune.errors import ParameterError
 
-NAMES = {
-    "malach2020",
-    "orseau2020",
-    "orseau2020_shared",
-    "orseau2020_batch",
-    "pensia2020",
-    "subset_sum_calibrated",
-    "counting_lower_bound",
-    "pensia2020_lower_bound",
-    "natale2024_lower_bound",
-}
+NAMES = set(row_names())  # the registry's (logprune.bounds.rows): every source declares its rows
 
 
-def _by_name(**kw: object) -> dict[str, theorems.Row]:
-    return {r.name: r for r in theorems.rows(theorems.setting(**kw))}  # type: ignore[arg-type]
+def _by_name(**kw: object) -> dict[str, Row]:
+    return {r.name: r for r in table(setting(**kw))}  # type: ignore[arg-type]
 
 
-def test_default_table_has_every_row_with_its_status() -> None:
+def test_default_table_has_every_row_of_the_registry_in_its_order_with_its_status() -> None:
     rows = _by_name(n=100, layers=10, eps="0.01", delta="0.01")
-    assert set(rows) == NAMES
+    assert tuple(rows) == row_names()  # the sources' declared names are the rows they compute, in order
     assert rows["orseau2020"].status == "proven" and rows["orseau2020"].claim == "C2"
     assert rows["orseau2020_shared"].status == "proven"  # proofs/pooling_b.py (tests/test_proofs.py)
     assert rows["orseau2020_batch"].status == "conjectural"
@@ -47,8 +39,8 @@ def test_default_table_has_every_row_with_its_status() -> None:
 def test_C1_malach_row_is_our_derivation_with_the_published_form_beside() -> None:
     from logprune.bounds.malach import malach_parameters
 
-    st = theorems.setting(n=100, layers=10, eps="0.01", delta="0.01")
-    row = {r.name: r for r in theorems.rows(st)}["malach2020"]
+    st = setting(n=100, layers=10, eps="0.01", delta="0.01")
+    row = {r.name: r for r in table(st)}["malach2020"]
     mp = malach_parameters(st)
     assert row.status == "proven" and row.bound == "upper" and "published" in row.asymptotic
     assert row.width is not None and row.width[0] == mp.pool * 100 * 100
@@ -141,7 +133,7 @@ def test_bad_settings_are_refused(kw: dict, fragment: str) -> None:  # type: ign
     base: dict = {"n": 10, "layers": 3, "eps": "0.1", "delta": "0.1"}  # type: ignore[type-arg]
     base.update(kw)
     with pytest.raises(ParameterError if fragment != "layers='x'" else TypeError) as info:
-        theorems.setting(**base)
+        setting(**base)
     assert fragment in str(info.value)
     assert not isinstance(info.value, ParameterError) or isinstance(info.value, ValueError)
 
@@ -160,15 +152,15 @@ def test_a_table_checks_its_parameters_once_at_the_entry() -> None:
         if event == "call" and code.co_filename.endswith("validation.py") and code.co_name != "sympy_rational":
             checks.append(code.co_name)
 
-    st = theorems.setting(n=37, layers=9, eps="0.0123", delta="0.0321")  # a setting no other test computes
-    batch._M.cache_clear()
+    st = setting(n=37, layers=9, eps="0.0123", delta="0.0321")  # a setting no other test computes
+    batch.M_checked.cache_clear()
     sys.setprofile(profile)
     try:
-        theorems.rows(st)
+        table(st)
     finally:
         sys.setprofile(None)
     assert checks == []
-    info = batch._M.cache_info()
+    info = batch.M_checked.cache_info()
     assert info.misses == 2 and info.hits == 7  # layer 1 (two branches) and the 8 equal later layers
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from logprune.choices import Dist, Method, Signs
+
+if TYPE_CHECKING:  # the request; options.py asks strategy() for its checks
+    from logprune.construct.options import Options
 
 __all__ = ["BlockProblem", "BoundRequest", "Picked", "Selection"]
 
@@ -33,7 +36,6 @@ class BlockProblem:
     eps_exact: Fraction | None = None  # eps_w exactly, for methods that decide feasibility exactly
     a: np.ndarray | None = None  # the factors of q (q = fl(a·b)), for exact products
     b: np.ndarray | None = None
-    nearest: bool = False  # subset-sum's pruner keeps the nearest subset, not the fewest within eps_w
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,11 @@ class Selection:
     def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:
         """The largest block an adaptive build may grow to: the bound, else the default size."""
         return bound if bound is not None else default
+
+    def configured(self, opt: Options) -> Selection:
+        """This method with the options of the request it reads (``prune`` for subset-sum); the plan asks it
+        once, so a method's own option reaches it without passing through the plan or the build."""
+        return self
 
     def check_width(self, width: int) -> None:
         """Refuse a block size the method cannot search (raise ParameterError)."""

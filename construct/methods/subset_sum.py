@@ -53,15 +53,19 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from logprune.bounds import rss_default
-from logprune.choices import Method
+from logprune.choices import Method, Prune
 from logprune.construct.methods.protocol import BlockProblem, Picked, Selection
 from logprune.errors import ParameterError
+
+if TYPE_CHECKING:  # the request (options.py asks strategy() for its checks)
+    from logprune.construct.options import Options
 
 __all__ = [
     "COMBINATIONS_MAX",
@@ -401,7 +405,11 @@ def calibrated_row(*, eps_w: Fraction, scale: Fraction) -> dict[str, Any] | None
     return rss_default.calibrated_row(Fraction(eps_w) / Fraction(scale))
 
 
+@dataclass(frozen=True)
 class SubsetSumSelection(Selection):
+    """The optimal pruner: the fewest products within eps_w, or (``nearest``) each weight's nearest subset."""
+
+    nearest: bool = False  # Prune.NEAREST: the smallest errors, for the certified mode
     method = Method.SUBSET_SUM
     default_adaptive = True  # no bound with a usable constant: sample until every weight is covered
     calibrated_default = True  # default_block reads the recorded RSS calibration
@@ -427,6 +435,9 @@ class SubsetSumSelection(Selection):
     def adaptive_cap(self, *, bound: int | None, default: int | None) -> int | None:
         return SUBSET_MAX  # the exact search's limit: blocks grow as far as it reaches
 
+    def configured(self, opt: Options) -> SubsetSumSelection:
+        return SubsetSumSelection(nearest=opt.prune is Prune.NEAREST)
+
     def check_width(self, width: int) -> None:
         if width > SUBSET_MAX:
             raise ParameterError(f"width={width}: subset-sum enumerates 2^width subsets; use width <= {SUBSET_MAX}")
@@ -444,7 +455,7 @@ class SubsetSumSelection(Selection):
     def select(self, prob: BlockProblem) -> Picked:
         q = np.where(prob.usable & (prob.w != 0)[:, None], prob.q, 0.0)
         eps = prob.eps_exact if prob.eps_exact is not None else Fraction(prob.eps_w)
-        prune = nearest_within if prob.nearest else fewest_subsets
+        prune = nearest_within if self.nearest else fewest_subsets
         o, p, uncovered = prune(q, prob.w, eps, a=prob.a, b=prob.b)
         return Picked(o, p, [(int(r), 0) for r in uncovered])
 

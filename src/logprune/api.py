@@ -40,7 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from logprune.bounds import render, theorems
+from logprune.bounds import render
+from logprune.bounds.rows import Row, table
+from logprune.bounds.setting import Setting, setting
 from logprune.checks import rss as _rss
 from logprune.construct import model_bounds
 from logprune.construct import verify as _verify
@@ -67,10 +69,10 @@ __all__ = [
 class BoundsTable:
     """The comparison table for one setting: its rows, as text or JSON (what ``logprune bounds`` prints)."""
 
-    setting: theorems.Setting
-    rows: tuple[theorems.Row, ...]
+    setting: Setting
+    rows: tuple[Row, ...]
 
-    def row(self, name: str) -> theorems.Row:
+    def row(self, name: str) -> Row:
         """The row called ``name`` (``orseau2020_shared``, ``pensia2020``, ...)."""
         for r in self.rows:
             if r.name == name:
@@ -115,11 +117,12 @@ def bounds_table(
     norms: Sequence[Any] | None = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
-    pensia_c: Any = None,
+    **constants: Any,
 ) -> BoundsTable:
     """Every row of the comparison table (``logprune bounds``; docs/claims.md, C1, C2, C3, pooling-A,
-    pooling-B, counting) for n×n layers (``n``, ``layers``) or given ``widths``."""
-    st = theorems.setting(
+    pooling-B, counting) for n×n layers (``n``, ``layers``) or given ``widths``; ``constants``: the values
+    of the rows' named constants you give (``pensia_c=3``; :func:`logprune.bounds.rows.user_constants`)."""
+    st = setting(
         n=n,
         layers=layers,
         widths=widths,
@@ -131,9 +134,9 @@ def bounds_table(
         norms=norms,
         base=base,
         inputs_nonnegative=inputs_nonnegative,
-        pensia_c=pensia_c,
+        **constants,
     )
-    return BoundsTable(st, tuple(theorems.rows(st)))
+    return BoundsTable(st, tuple(table(st)))
 
 
 def bounds_for_model(
@@ -145,7 +148,7 @@ def bounds_for_model(
     data: np.ndarray | None = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
-    pensia_c: Any = None,
+    **constants: Any,
 ) -> BoundsTable:
     """The comparison table for a real model (``logprune bounds --target``; docs/claims.md, C3): its
     widths, w_max and certified norms, with x_max (default 1) or, from ``data`` (rows of inputs), x_max
@@ -153,9 +156,9 @@ def bounds_for_model(
     xm = None if x_max is None else check_positive("x_max", x_max)
     numbers = model_bounds.model_numbers(target, x_max=xm, data=data)
     st = model_bounds.model_setting(
-        numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative, pensia_c=pensia_c
+        numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative, **constants
     )
-    return BoundsTable(st, tuple(theorems.rows(st)))
+    return BoundsTable(st, tuple(table(st)))
 
 
 def prune(

@@ -12,8 +12,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from logprune.bounds import theorems
 from logprune.bounds.certified import Enclosure
+from logprune.bounds.rows import table
+from logprune.bounds.setting import setting
 from logprune.checks.figures import pyplot, save
 from logprune.progress import progress as progress_bar
 
@@ -36,8 +37,8 @@ def sweep(axes: dict[str, list[Any]] | None = None, *, progress: bool = False) -
     out = []
     for axis, v in jobs:
         params = {**BASE, axis: v}
-        st = theorems.setting(**params)
-        for r in theorems.rows(st):
+        st = setting(**params)
+        for r in table(st):
             out.append(
                 {
                     "axis": axis,

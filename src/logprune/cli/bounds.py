@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from logprune.bounds.rows import user_constants
 from logprune.cli.common import emit, note
 from logprune.errors import ParameterError
 
@@ -33,17 +34,18 @@ def register(sub: Any) -> None:
     p.add_argument("--norms", nargs="+", default=None, help="upper bounds of ||W_i||_2: one, or one per layer")
     p.add_argument("--base", default="phi", help="decomposition base: phi (default), 3/2, ...")
     p.add_argument("--inputs-nonnegative", action="store_true", help="inputs >= 0: one branch in layer 1")
-    p.add_argument(
-        "--pensia-c",
-        default=None,
-        metavar="C",
-        help="Pensia et al.'s universal constant (not available to us; without it their row is symbolic)",
-    )
+    for c in user_constants():  # the rows' constants, declared by their sources (logprune.bounds.rows)
+        p.add_argument(c.flag, dest=c.name, default=None, metavar=str(c.symbol), help=c.help)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of the text table")
     fmt.add_argument("--latex", action="store_true", help="print a LaTeX table")
     p.add_argument("--output", default=None, metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=run)
+
+
+def _constants(args: argparse.Namespace) -> dict[str, Any]:
+    """The values of the rows' constants given on the command line."""
+    return {c.name: getattr(args, c.name) for c in user_constants() if getattr(args, c.name) is not None}
 
 
 def _model_setting(args: argparse.Namespace) -> Any:
@@ -68,12 +70,14 @@ def _model_setting(args: argparse.Namespace) -> Any:
         delta=args.delta,
         base=args.base,
         inputs_nonnegative=args.inputs_nonnegative,
-        pensia_c=args.pensia_c,
+        **_constants(args),
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from logprune.bounds import render, theorems
+    from logprune.bounds import render
+    from logprune.bounds.rows import table
+    from logprune.bounds.setting import setting
 
     if args.target is not None:
         st = _model_setting(args)
@@ -87,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             if args.widths is not None
             else {"n": args.n or "100", "layers": args.layers or "10"}
         )
-        st = theorems.setting(
+        st = setting(
             **shape,
             eps=args.eps,
             delta=args.delta,
@@ -97,9 +101,9 @@ def run(args: argparse.Namespace) -> int:
             norms=args.norms,
             base=args.base,
             inputs_nonnegative=args.inputs_nonnegative,
-            pensia_c=args.pensia_c,
+            **_constants(args),
         )
-    rows = theorems.rows(st)
+    rows = table(st)
     draw = render.table_json if args.json else render.table_latex if args.latex else render.table_text
     emit(args, draw(st, rows))
     return 0
