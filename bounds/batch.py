@@ -29,6 +29,7 @@ import sympy as sp
 
 from logprune.bounds import symbols as sym
 from logprune.bounds.certified import certified_ceiling, rational_lower_bound
+from logprune.search import least_true
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, sympy_rational
 
 __all__ = [
@@ -137,20 +138,10 @@ def M_exact(*, c: Any, m: int, k: int, delta: Any) -> int:
     def ok(n: int) -> bool:
         return n >= mm and exact_condition(M=n, c=cq, m=mm, k=kk, delta=d)
 
-    guess = _float_guess(cq, mm, kk, d)
-    if ok(guess) and not ok(guess - 1):
-        return guess
-    # the guess was off: exact search (monotone predicate) between m and a doubling upper end
-    lo, hi = mm - 1, max(guess, mm)
-    while not ok(hi):
-        lo, hi = hi, 2 * hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    # the float guess places the exact search (a monotone predicate): a good guess costs two evaluations
+    found = least_true(ok, start=mm, guess=_float_guess(cq, mm, kk, d))
+    assert found is not None  # the tail tends to 0: some M meets delta
+    return found
 
 
 def _float_guess(c: Fraction, m: int, k: int, delta: Fraction) -> int:
@@ -167,13 +158,6 @@ def _float_guess(c: Fraction, m: int, k: int, delta: Fraction) -> int:
         top = max(terms)
         return top + math.log(math.fsum(math.exp(x - top) for x in terms))
 
-    lo, hi = m - 1, max(m, 1)
-    while log_tail(hi) > target:
-        lo, hi = hi, 2 * hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if log_tail(mid) <= target:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    found = least_true(lambda n: log_tail(n) <= target, start=m)
+    assert found is not None
+    return found

@@ -33,6 +33,7 @@ from logprune.bounds.certified import (
 )
 from logprune.bounds.symbols import b, eps, i, s
 from logprune.errors import ParameterError
+from logprune.search import least_true
 from logprune.validation import check_int, check_positive, parse_base, sympy_rational
 
 __all__ = [
@@ -148,18 +149,9 @@ def k_exact_checked(r: Fraction, bb: sp.Expr) -> int:
     """Least k >= 0 with b^k >= r (r = scale/eps), for checked exact arguments."""
     if r <= 1:
         return 0
-    # bracket by doubling, then bisect: b^k >= r is monotone in k
-    hi = 1
-    while not _power_at_least(bb, hi, r):
-        hi *= 2
-    lo = hi // 2  # b^lo < r (or lo = 0 with r > 1)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _power_at_least(bb, mid, r):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    k = least_true(lambda k: _power_at_least(bb, k, r), start=1)  # b^k >= r is monotone in k
+    assert k is not None  # b > 1: some power reaches r
+    return k
 
 
 def k_certified(*, eps: Any, scale: Any = 1, base: Any = "phi") -> int:

@@ -32,6 +32,7 @@ import sympy as sp
 
 from logprune.bounds.certified import Enclosure, certainly_lt, certified_ceiling, enclose, precision
 from logprune.errors import CertificationError, ParameterError
+from logprune.search import least_true
 from logprune.validation import MAX_SIZE, check_int, check_open_unit, check_positive, sympy_rational
 
 __all__ = [
@@ -247,27 +248,9 @@ def _least_n(k: int, num: int, den: int) -> int:
         raise ParameterError(f"kept={k}: the least n is beyond {MAX_N} sampled weights (too few kept weights)")
     need = Fraction(num.bit_length() - den.bit_length())
     real = _least_n_h2(k, need)
-    guess = max(1, int(need) if real is None else int(real))
-    if ok(guess):
-        hi, step = guess, 1
-        low = hi - step
-        while low > 0 and ok(low):
-            hi, step = low, step * 2
-            low = hi - step
-        low = max(low, 0)
-    else:
-        low, step = guess, 1
-        hi = low + step
-        while not ok(hi):
-            low, step = hi, step * 2
-            hi = low + step
-    while hi - low > 1:  # not ok(low), ok(hi)
-        mid = (low + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            low = mid
-    return hi
+    found = least_true(ok, start=1, cap=MAX_N, guess=max(1, int(need) if real is None else int(real)))
+    assert found is not None  # ok(MAX_N) was checked above
+    return found
 
 
 def _least_n_h2(k: int, bits: Fraction) -> Fraction | None:
@@ -389,16 +372,11 @@ def entropy_h2_checked(d_: int, e: Fraction, dl: Fraction, k: int, r: Fraction) 
         total = n_small  # the H2 form binds only from n = 2k on
     else:
         # f(n) = n·H2(k/n) increases in n (derivative log2(n/(n-k)) > 0): the least n >= 2k that is not
-        # certainly below bits, by doubling then bisection
-        lo, hi = 2 * k, 4 * k
-        while _h2_certainly_below(hi, k, bits_lo):
-            lo, hi = hi, 2 * hi
-            if hi > MAX_N:
-                raise ParameterError(f"kept={k}: the entropy bound's n exceeds 2^62")
-        while hi - lo > 1:  # invariant: lo certainly excluded, hi not
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if _h2_certainly_below(mid, k, bits_lo) else (lo, mid)
-        total = hi
+        # certainly below bits (2k itself is: 2k·H2(1/2) = 2k < bits)
+        found = least_true(lambda n: not _h2_certainly_below(n, k, bits_lo), start=2 * k + 1, cap=MAX_N, guess=4 * k)
+        if found is None:
+            raise ParameterError(f"kept={k}: the entropy bound's n exceeds 2^62")
+        total = found
     n_sym = sp.Symbol("n", integer=True, positive=True)
     p = sp.Rational(k) / n_sym
     h2 = -p * _log2(p) - (1 - p) * _log2(1 - p)

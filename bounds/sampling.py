@@ -40,6 +40,7 @@ from logprune.bounds import hyperbolic, uniform
 from logprune.bounds.certified import Enclosure, certified_ceiling, enclose
 from logprune.choices import Signs, choice
 from logprune.errors import ParameterError
+from logprune.search import least_in
 from logprune.validation import check_int, check_open_unit, check_positive, sympy_rational
 
 __all__ = [
@@ -215,11 +216,4 @@ def block_size(*, c: Any, events: Sequence[tuple[int, int]], signs: Any = Signs.
 
     # (1 - 2c)^floor(P/2) bounds every term: twice the fair-sign count for 2c bounds P from above
     hi = 2 * samples_checked(sp.Rational(2 * cc.numerator, cc.denominator), total, d) if cc < Fraction(1, 2) else 2
-    lo = -1  # fits(hi); the least fitting P lies in (lo, hi]: fits is monotone in P
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if fits(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return least_in(fits, -1, hi)  # fits(hi), and fits is monotone in P

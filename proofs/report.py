@@ -15,7 +15,19 @@ from typing import Any
 import sympy as sp
 
 from logprune.proofs import CLAIMS
-from logprune.proofs.framework import STATUSES, Evidence, Proof, Step, Tally, tally
+from logprune.proofs.framework import (
+    ARGUED,
+    FAILED,
+    INSTANCE,
+    PROVEN,
+    STATUSES,
+    TESTED,
+    Evidence,
+    Proof,
+    Step,
+    Tally,
+    tally,
+)
 
 __all__ = ["Result", "as_json", "latex", "line", "markdown", "ok", "run_all", "total_line", "totals"]
 
@@ -72,6 +84,16 @@ def line(r: Result) -> str:
 def total_line(results: Sequence[Result]) -> str:
     """The last line of ``logprune proofs``: the counts per status over all claims."""
     return f"{'total':<12} " + ", ".join(f"{v} {k}" for k, v in totals(results).items())
+
+
+def counts_sentence(results: Sequence[Result]) -> str:
+    """The README's generated block: the steps per status and the mutations caught, in one sentence."""
+    t = totals(results)
+    muts = [bool(f) for r in results for _, _, f in r.mutations]
+    return (
+        f"Today: {t[PROVEN]} proven, {t[TESTED]} tested, {t[INSTANCE]} instance, {t[ARGUED]} argued, "
+        f"{t[FAILED]} failed; {sum(muts)}/{len(muts)} mutations caught.\n"
+    )
 
 
 def as_json(results: Sequence[Result]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -38,16 +39,43 @@ def _imports(folder: Path) -> dict[str, set[str]]:
 @pytest.mark.parametrize("folder", sorted(FORBIDDEN))
 def test_layers_point_one_way(folder: str) -> None:
     """bounds knows nothing above it; construct never imports proofs, checks or the CLI; proofs stand on
-    bounds, except proofs/certificate.py, which checks construct's own certificate (an edit of it must
-    make a proof fail: the mutation score)."""
+    bounds, except the certificate's trials (proofs/_certificate_trials.py), which check construct's own
+    certificate (an edit of it must make a proof fail: the mutation score)."""
     bad = [
         f"{path} imports {name}"
         for path, names in _imports(ROOT / folder).items()
         for name in names
         if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[folder])
-        and not (path == "proofs/certificate.py" and name.startswith("logprune.construct"))
+        and not (path == "proofs/_certificate_trials.py" and name.startswith("logprune.construct"))
     ]
     assert not bad, bad
+
+
+def _private_imports(folder: Path) -> list[str]:
+    """``from logprune.X... import _name`` where X is not the importing file's own package."""
+    out = []
+    for path in sorted(folder.rglob("*.py")):
+        own = path.relative_to(ROOT).parts[0] if path.relative_to(ROOT).parts[0] != "src" else path.parent.name
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("logprune."):
+                package = node.module.split(".")[1]
+                for alias in node.names:
+                    if alias.name.startswith("_") and alias.name != "__version__" and package != own:
+                        out.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    return out
+
+
+@pytest.mark.parametrize("folder", ["bounds", "construct", "proofs", "src"])
+def test_no_package_imports_a_private_name_of_another(folder: str) -> None:
+    """Packages meet on public ground: proofs check construct's public rules, not its private helpers."""
+    assert not _private_imports(ROOT / folder)
+
+
+def test_the_private_import_test_catches_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "proofs").mkdir()
+    (tmp_path / "proofs" / "x.py").write_text("from logprune.construct.build import _tasks\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _private_imports(tmp_path / "proofs") == ["proofs/x.py: logprune.construct.build._tasks"]
 
 
 def test_imports_are_absolute_everywhere() -> None:

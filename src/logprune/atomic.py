@@ -20,7 +20,7 @@ from pathlib import Path
 
 from logprune.errors import ParameterError
 
-__all__ = ["check_writable", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["check_writable", "markers", "write_block", "write_bytes_atomic", "write_text_atomic"]
 
 
 def check_writable(name: str, path: str | os.PathLike[str]) -> None:
@@ -78,3 +78,25 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The markers of a generated block ``name`` in a Markdown file (``<!-- name:start -->`` ... ``end``)."""
+    return f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+
+
+def write_block(path: str | os.PathLike[str], name: str, block: str, whole: str | None = None) -> None:
+    """Write a generated block atomically: a file that holds the markers of ``name`` keeps everything outside
+    them and gets ``block`` between them (so ``--report README.md`` updates the README's generated section
+    only); any other file is replaced by ``whole`` (``block`` when None).  A figure or count in the docs is
+    never typed by hand: it is the block its command wrote."""
+    start, end = markers(name)
+    target = Path(path)
+    old = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if start in old and end in old.split(start, 1)[1]:
+        head, rest = old.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        text = f"{head}{start}{block}{end}{tail}"
+    else:
+        text = block if whole is None else whole
+    write_text_atomic(target, text)

@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from logprune.atomic import write_text_atomic
+from logprune.atomic import markers, write_block
 from logprune.checks.figures import pyplot, save
 from logprune.choices import Method, Pooling, Signs, choice
 from logprune.progress import progress as progress_bar
+from logprune.search import least_true
 
 __all__ = [
     "EPS",
@@ -45,7 +46,7 @@ EPS = ("1/100", "1/1000", "1/10000", "1/100000", "1/1000000")
 DELTA = "1/100"  # the failure probability of the block size bound the runs report ('bound')
 GOLDEN_CAP = 1 << 15  # the search limit of the least block: neurons per block (golden)
 SUBSET_CAP = 32  # subset-sum: exact search, 2^16 sums per half at 32 products per target weight
-START, END = "<!-- practice:start -->\n", "<!-- practice:end -->"  # the README's answers section
+START, END = markers("practice")  # the README's answers section
 
 
 def settings(*, quick: bool) -> dict[str, Any]:
@@ -100,22 +101,14 @@ def _construct(target: Any, eps: str, dist: str, method: str, P: int, seed: int)
 def least_block(target: Any, eps: str, dist: str, method: str, seed: int, cap: int) -> tuple[int | None, Any]:
     """Least P with success (success is monotone in P: nested blocks), None if not reached by ``cap``;
     with the construction at that P (at ``cap`` when not reached)."""
-    hi = 1
-    built = _construct(target, eps, dist, method, hi, seed)
-    while not built.ok:
-        if hi >= cap:
-            return None, built
-        hi = min(cap, 2 * hi)
-        built = _construct(target, eps, dist, method, hi, seed)
-    lo = hi // 2  # fails (or 0)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        trial = _construct(target, eps, dist, method, mid, seed)
-        if trial.ok:
-            hi, built = mid, trial
-        else:
-            lo = mid
-    return hi, built
+    built: dict[int, Any] = {}
+
+    def ok(p: int) -> bool:
+        built[p] = _construct(target, eps, dist, method, p, seed)
+        return bool(built[p].ok)
+
+    least = least_true(ok, start=1, cap=cap)
+    return least, built[cap if least is None else least]
 
 
 def _one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
@@ -408,13 +401,7 @@ def write_report(path: str | Path, text: str) -> None:
     (``<!-- practice:start -->`` ... ``<!-- practice:end -->``) keeps everything outside them: only the
     section between them is replaced (so ``--report README.md`` updates the README's answers); any other
     file is replaced by ``text``."""
-    target = Path(path)
-    old = target.read_text(encoding="utf-8") if target.is_file() else ""
-    if START in old and END in old.split(START, 1)[1]:
-        head, rest = old.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = f"{head}{START}{text}{END}{tail}"
-    write_text_atomic(target, text)
+    write_block(path, "practice", text)
 
 
 def figure(results: list[dict[str, Any]], path: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from logprune.atomic import write_text_atomic
+from logprune.atomic import write_block, write_text_atomic
 from logprune.cli.common import add_output, emit_json, emit_lines
 
 __all__ = ["register", "run"]
@@ -23,7 +23,14 @@ def register(sub: Any) -> None:
         "mutation is not caught",
     )
     p.add_argument("--only", default=None, help="one claim id (L1 .. L4, propagation, pooling-A, pooling-B, C1 .. C3)")
-    p.add_argument("--report", default=None, help="write the Markdown report here")
+    p.add_argument(
+        "--report",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="write the Markdown report here (repeatable); a file with the markers <!-- proofs:start --> ... "
+        "<!-- proofs:end --> (the README) gets only the counts between them",
+    )
     p.add_argument("--latex", default=None, help="write the standalone LaTeX report here")
     p.add_argument(
         "--no-mutations",
@@ -41,7 +48,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from logprune.proofs import CLAIMS, by_id
-    from logprune.proofs.report import latex, line, markdown, ok, run_all, total_line
+    from logprune.proofs.report import counts_sentence, latex, line, markdown, ok, run_all, total_line
 
     results = run_all((by_id(args.only),) if args.only else CLAIMS, mutations=args.mutations)
     if args.json:
@@ -50,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         emit_json(args, as_json(results))
     else:
         emit_lines(args, [*(line(r) for r in results), total_line(results)])
-    if args.report:
-        write_text_atomic(args.report, markdown(results))
+    for path in args.report or ():
+        write_block(path, "proofs", counts_sentence(results), whole=markdown(results))
     if args.latex:
         write_text_atomic(args.latex, latex(results))
     bad = not ok(results)
