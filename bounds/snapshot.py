@@ -1,8 +1,8 @@
 """A snapshot of every constant and bound on a fixed grid: the regression test of the theory.
 
 Exact values only (integers, rationals as "p/q", exact sympy forms): a change in any formula of bounds/
-shows as a diff of ``tests/data/theory_snapshot.json``, which a test regenerates and compares exactly.
-Regenerate with ``logprune snapshot --output tests/data/theory_snapshot.json`` after an intended change.
+shows as a diff of ``tests/bounds/data/theory_snapshot.json``, which a test regenerates and compares exactly.
+Regenerate with ``logprune snapshot --output tests/bounds/data/theory_snapshot.json`` after an intended change.
 """
 
 from __future__ import annotations

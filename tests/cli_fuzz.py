@@ -1,6 +1,6 @@
 """Fuzzing the command line: isolated runs of ``logprune.cli.main`` and a pool of malformed arguments.
 
-Shared by the fuzz test (``tests/test_hardening_cli.py``) and the campaign
+Shared by the fuzz test (``tests/cli/test_hardening_cli.py``) and the campaign
 (``benchmarks/campaign_cli.py``).  Each case runs in a forked child of an interpreter that has
 already imported logprune (a subprocess per case would spend its time importing numpy and sympy), in
 its own empty working folder, with stdout and stderr captured, a wall-clock limit (the child is killed

@@ -109,3 +109,18 @@ def test_shipped_demo_target_is_what_the_training_script_makes() -> None:
         for k, v in params.items():
             assert z[k].shape == v.shape and z[k].dtype == np.float64, k
             assert np.max(np.abs(z[k] - v)) <= 1e-12 * np.max(np.abs(v)), k
+
+
+def test_tests_mirror_the_source() -> None:
+    """tests/bounds, tests/construct, tests/proofs, tests/cli, tests/checks; package-wide rules at the top."""
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders == {"bounds", "construct", "proofs", "cli", "checks"}
+    top = sorted(p.name for p in (ROOT / "tests").glob("test_*.py"))
+    assert top == [
+        "test_claims_doc.py",
+        "test_docs_generated.py",
+        "test_doctests.py",
+        "test_layout.py",
+        "test_search.py",
+        "test_validation.py",
+    ]

@@ -75,6 +75,7 @@ def test_each_statement_has_its_honest_status(prefix: str, status: str) -> None:
     assert _status(prefix) == status
 
 
+@pytest.mark.evidence
 @pytest.mark.parametrize(
     ("mutation", "prefix"),
     [

@@ -24,7 +24,7 @@ def test_theory_snapshot_is_unchanged() -> None:
         ]
         raise AssertionError(
             "theory snapshot changed (regenerate with `logprune snapshot --output "
-            f"tests/data/theory_snapshot.json` if intended): {diffs[:5]}"
+            f"tests/bounds/data/theory_snapshot.json` if intended): {diffs[:5]}"
         )
 
 

@@ -1,5 +1,5 @@
 """The ``constants`` reports print exactly what ``logprune constants ... [--json]`` printed before they
-became objects (tests/data/constants/: the command's output captured before the change)."""
+became objects (tests/bounds/data/constants/: the command's output captured before the change)."""
 
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return doc
 
 
+@pytest.mark.evidence
 def test_check_claims_json_output_holds_the_run(quick: dict[str, Any]) -> None:
     assert quick["seed"] == 0 and quick["quick"] is True and quick["trials"] == 400 and quick["confidence"] == 0.99
     assert {"claims", "construction", "distributions", "residual_hunts"} <= set(quick)
@@ -47,12 +48,14 @@ def test_check_claims_json_output_holds_the_run(quick: dict[str, Any]) -> None:
     assert text[0].startswith("logprune check: seed=0, 400 trials per claim") and any(t.startswith("L3 ") for t in text)
 
 
+@pytest.mark.evidence
 @pytest.mark.statistical
 def test_quick_battery_refutes_nothing(quick: dict[str, Any]) -> None:
     assert failed(quick) == []
     assert {r["claim"] for r in quick["claims"]} >= {"L1", "L3", "L3-uniform", "L4 (M)", "L4 (M_exact)"}
 
 
+@pytest.mark.evidence
 @pytest.mark.statistical
 def test_chernoff_M_is_loose_and_M_exact_is_tight(quick: dict[str, Any]) -> None:
     """docs/claims.md, L4, measured: M/empirical well above 1, M_exact/empirical close to 1."""
@@ -62,6 +65,7 @@ def test_chernoff_M_is_loose_and_M_exact_is_tight(quick: dict[str, Any]) -> None
     assert all(r["ratio_ci"][0] <= 1.0 + 0.2 and r["ratio_ci"][1] >= 0.9 for r in exact)
 
 
+@pytest.mark.evidence
 @pytest.mark.statistical
 def test_construction_succeeds_at_the_bound_width_for_both_poolings(quick: dict[str, Any]) -> None:
     """The construction check runs through the library API, pooling (B) and (A), random and demo targets."""
@@ -75,6 +79,7 @@ def test_construction_succeeds_at_the_bound_width_for_both_poolings(quick: dict[
         assert r["successes"] >= (1 - Fraction(r["delta"])) * r["seeds"] and r["ratio_bound_over_smallest"] >= 1
 
 
+@pytest.mark.evidence
 @pytest.mark.statistical
 def test_residual_hunt_finds_the_golden_ratio_threshold(quick: dict[str, Any]) -> None:
     hunts = {h["base"]: h for h in quick["residual_hunts"]}

@@ -126,7 +126,7 @@ def test_every_command_prints_json_with_json_and_writes_it_to_output(
     argv: list[str], ghat: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--json` is a switch (JSON on stdout); `--output FILE` gets what stdout would, and stdout stays empty.
-    (The check subcommands: tests/test_check.py, test_practice.py, test_sweep.py.)"""
+    (The check subcommands: tests/checks/test_check.py, test_practice.py, test_sweep.py.)"""
     argv = [str(ghat) if a == "GHAT" else a for a in argv]
     target = tmp_path / "out.json"
     if argv[0] == "snapshot":  # JSON with or without the switch; one run (the snapshot takes seconds)
@@ -255,7 +255,7 @@ def test_cli_only_parses_calls_and_prints() -> None:
     import ast
 
     numeric = {"numpy", "sympy", "math", "fractions", "flint", "mpmath", "scipy", "statistics"}
-    folder = Path(__file__).resolve().parents[1] / "src" / "logprune" / "cli"
+    folder = Path(__file__).resolve().parents[2] / "src" / "logprune" / "cli"
     for path in sorted(folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             names = (

@@ -44,6 +44,7 @@ def _check(argv: list[str]) -> None:
 
 # Seeded cases, not @given: a case may run hypothesis itself (check claims), which refuses to run nested
 # inside a @given test (the child inherits the test's state); the campaign draws 1,000 more.
+@pytest.mark.evidence
 @pytest.mark.parametrize("seed", range(30))
 def test_fuzzed_arguments_never_end_in_an_internal_error(genuine: tuple[str, str], seed: int) -> None:
     target, ghat = genuine

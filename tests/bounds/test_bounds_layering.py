@@ -9,7 +9,7 @@ import sympy as sp
 
 from logprune.bounds import batch, golden, hyperbolic, symbols, uniform
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_BELOW = {"logprune.errors", "logprune.validation", "logprune.choices", "logprune.search", "logprune.version"}
 
 

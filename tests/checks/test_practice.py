@@ -24,7 +24,7 @@ from logprune.checks.practice import (
 )
 from logprune.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_least_block_is_the_threshold_of_a_monotone_success() -> None:

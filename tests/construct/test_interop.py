@@ -25,7 +25,7 @@ from logprune.errors import ParameterError
 
 DEMO = str(files("logprune") / "data" / "demo_target.npz")
 FAST = ["--quiet", "--workers", "1"]
-PEER_PT = Path(__file__).resolve().parents[2] / "shared" / "targets" / "pensia_fc2.pt"
+PEER_PT = Path(__file__).resolve().parents[3] / "shared" / "targets" / "pensia_fc2.pt"
 PEER_NPZ = PEER_PT.with_suffix(".npz")
 
 

@@ -15,7 +15,7 @@ from logprune.proofs import CLAIMS, by_id
 from logprune.proofs.framework import ARGUED, FAILED, INSTANCE, PROVEN, STATUSES, TESTED, argued, nonneg, tally
 from logprune.proofs.report import Result, as_json, latex, line, markdown, run_all, totals
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,7 @@ ARGUED_LEFT: dict[str, int] = {"counting": 1, "param-counting": 1, "entropy": 2}
 NO_BOUNDS_NUMBER = {"transfer"}
 
 
+@pytest.mark.evidence
 @pytest.mark.parametrize("mod", CLAIMS, ids=[m.CLAIM for m in CLAIMS])
 def test_every_proof_passes_and_ends_in_agreement_with_bounds(mod, everything: dict[str, Result]) -> None:  # type: ignore[no-untyped-def]
     results = everything[mod.CLAIM].results
@@ -44,11 +45,13 @@ def test_every_proof_passes_and_ends_in_agreement_with_bounds(mod, everything: d
     assert all(s.domain for s, _ in results), "every step states its domain"
 
 
+@pytest.mark.evidence
 @pytest.mark.parametrize("mod", CLAIMS, ids=[m.CLAIM for m in CLAIMS])
 def test_every_step_status_is_one_of_the_five(mod, everything: dict[str, Result]) -> None:  # type: ignore[no-untyped-def]
     assert {ev.status for _, ev in everything[mod.CLAIM].results} <= set(STATUSES)
 
 
+@pytest.mark.evidence
 def test_the_load_bearing_steps_are_proven_or_tested(everything: dict[str, Result]) -> None:
     """L3's invariant over (1, phi] and its necessity, L4's Chernoff step, C3's recursion and induction, the
     independence lemma of pooling A/B, the fair signs and the (global) coverage optimum."""
@@ -68,6 +71,7 @@ def test_the_load_bearing_steps_are_proven_or_tested(everything: dict[str, Resul
             assert ev.status in {PROVEN, TESTED}, (claim, prefix, ev)
 
 
+@pytest.mark.evidence
 @pytest.mark.parametrize(
     ("mod", "mutation"), [(m, name) for m in CLAIMS for name in m.MUTATIONS], ids=lambda v: getattr(v, "CLAIM", v)
 )
@@ -94,6 +98,7 @@ def test_pooling_B_is_reported_proven_only_because_its_proof_passes() -> None:
     assert tally(by_id("pooling-B").proof().run()).failed == 0
 
 
+@pytest.mark.evidence
 def test_report_is_the_committed_one(everything: dict[str, Result]) -> None:
     text = markdown(list(everything.values()))
     committed = (ROOT / "proofs" / "report.md").read_text()
@@ -108,6 +113,7 @@ def test_report_is_deterministic(everything: dict[str, Result]) -> None:
     assert markdown(run_all()) == markdown(list(everything.values()))
 
 
+@pytest.mark.evidence
 def test_latex_report_is_standalone(tmp_path: Path, everything: dict[str, Result]) -> None:
     tex = latex(list(everything.values()))
     assert tex.startswith(r"\documentclass{article}") and tex.rstrip().endswith(r"\end{document}")
@@ -138,6 +144,7 @@ def test_cli_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "only=L9" in capsys.readouterr().err
 
 
+@pytest.mark.evidence
 def test_proofs_json_has_every_step_and_mutation_of_every_claim(everything: dict[str, Result]) -> None:
     import json
 
@@ -171,6 +178,7 @@ def test_report_shows_the_counts_per_status() -> None:
     assert "| **total** |" in text
 
 
+@pytest.mark.evidence
 def test_readme_counts_are_the_generated_block_of_the_run(everything: dict[str, Result]) -> None:
     """The README's counts are the block ``logprune proofs --report README.md`` writes, never typed by hand."""
     from pathlib import Path
@@ -179,7 +187,7 @@ def test_readme_counts_are_the_generated_block_of_the_run(everything: dict[str, 
     from logprune.proofs.report import counts_sentence
 
     start, end = markers("proofs")
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split(start, 1)[1].split(end, 1)[0]
     assert block == counts_sentence(list(everything.values())), (
         "README.md's proofs block is stale: run `logprune proofs --report proofs/report.md --report README.md`"

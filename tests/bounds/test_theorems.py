@@ -25,7 +25,7 @@ def test_default_table_has_every_row_of_the_registry_in_its_order_with_its_statu
     rows = _by_name(n=100, layers=10, eps="0.01", delta="0.01")
     assert tuple(rows) == row_names()  # the sources' declared names are the rows they compute, in order
     assert rows["orseau2020"].status == "proven" and rows["orseau2020"].claim == "C2"
-    assert rows["orseau2020_shared"].status == "proven"  # proofs/pooling_b.py (tests/test_proofs.py)
+    assert rows["orseau2020_shared"].status == "proven"  # proofs/pooling_b.py (tests/proofs/test_proofs.py)
     assert rows["orseau2020_batch"].status == "conjectural"
     assert rows["malach2020"].status == "proven" and rows["pensia2020"].status == "published"
     for r in rows.values():

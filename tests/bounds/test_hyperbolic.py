@@ -142,6 +142,7 @@ def test_L4_optimal_support_attains_the_coverage(k: int) -> None:
     assert hy.coverage_digest(k) <= c  # ours is at least the digest's
 
 
+@pytest.mark.evidence
 @given(
     st.integers(2, 25),
     st.fractions(min_value=Fraction(-3), max_value=Fraction(3), max_denominator=20),
