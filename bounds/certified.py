@@ -214,6 +214,18 @@ class Enclosure:
     def __str__(self) -> str:
         return self.decimal if not self.radius else f"{self.decimal} (± {_fmt_fraction(self.radius, 2, up=True)})"
 
+    def __repr__(self) -> str:
+        return f"<Enclosure {self} of {_short_expr(self.exact)}>"
+
+    def __float__(self) -> float:
+        """The float nearest the ball's midpoint (the ball, not this float, is the certificate)."""
+        return float((self.lower + self.upper) / 2)
+
+
+def _short_expr(e: sp.Expr, width: int = 60) -> str:
+    text = str(sp.sstr(e))
+    return text if len(text) <= width else text[: width - 3] + "..."
+
 
 def _fmt_fraction(q: Fraction, digits: int, *, up: bool = False) -> str:
     """Deterministic decimal of a rational: ``digits`` significant digits (rounded up if ``up``)."""

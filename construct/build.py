@@ -15,11 +15,13 @@ q = a·b; the kept in-weights become edges of G's layer 2i, the kept out-weights
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -36,7 +38,17 @@ from logprune.search import least_true
 
 SERIAL_RUN = 16  # blocks per task in a single process
 
-__all__ = ["BlockEdges", "Built", "Shared", "build_layers", "default_workers", "least_size", "pick", "run_block"]
+__all__ = [
+    "BlockEdges",
+    "Built",
+    "Shared",
+    "build_layers",
+    "check_scheduler",
+    "default_workers",
+    "least_size",
+    "pick",
+    "run_block",
+]
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,26 @@ def _results(
             yield from ex.map(_task_in_worker, tasks)
         finally:  # on an interrupt, queued blocks are dropped instead of waited for
             ex.shutdown(wait=True, cancel_futures=True)
+
+
+_SCHEMES = ("tcp", "tls")
+
+
+def check_scheduler(address: Any) -> str:
+    """A Dask scheduler's address, checked before any work: ``tcp://HOST:PORT`` (or ``tls://``, or ``HOST:PORT``
+    for tcp), a port in 1..65535; and dask.distributed installed (the ``dask`` extra)."""
+    text = address.strip() if isinstance(address, str) else None
+    if not text:
+        raise ParameterError(f"scheduler={address!r}: expected an address such as tcp://127.0.0.1:8786")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    host, colon, port = rest.rpartition(":")
+    if scheme not in _SCHEMES or not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ParameterError(f"scheduler={address}: expected tcp://HOST:PORT (or tls://HOST:PORT), a port in 1..65535")
+    if importlib.util.find_spec("distributed") is None:
+        raise ParameterError(f"scheduler={address}: needs dask.distributed (pip install 'logprune[dask]')")
+    return f"{scheme}://{host}:{port}"
 
 
 def _on_dask(sh: Shared, tasks: list[tuple[int, int, np.ndarray]], scheduler: str) -> Iterator[TaskResult]:

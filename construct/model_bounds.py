@@ -28,11 +28,11 @@ import numpy as np
 
 from logprune.bounds.setting import Setting, setting
 from logprune.construct.certificate.norms import spectral_norm_upper
-from logprune.construct.numeric import sqrt_up
+from logprune.construct.measure import data_x_max
 from logprune.construct.target import Target, exact_float64
 from logprune.errors import ParameterError
 
-__all__ = ["CHUNK", "ModelNumbers", "data_f_max", "data_x_max", "model_numbers", "model_setting"]
+__all__ = ["CHUNK", "ModelNumbers", "data_f_max", "model_numbers", "model_setting"]
 
 CHUNK = 256  # data rows per ball-arithmetic pass
 _U = Fraction(1, 2**53)  # unit roundoff of float64
@@ -79,26 +79,6 @@ def _rows(x: np.ndarray) -> np.ndarray:
     if a.ndim != 2:
         raise ParameterError(f"data.shape={a.shape}: expected rows of inputs (2-D)")
     return a
-
-
-def data_x_max(x: np.ndarray) -> Fraction:
-    """A rigorous upper bound of max_r ||x_r||_2 over the rows of x (float64).
-
-    Each row's sum of squares S = sum x_j^2 is computed in floats; the exact sum is at most
-    fl(S)/((1 - u)(1 - gamma_(n-1))) + n·2^-1074 (squares rounded by at most u each, underflow losing at
-    most 2^-1074 each, a float sum of n nonnegative terms off by at most gamma_(n-1) of the exact sum),
-    then the largest row's bound goes through an exact upward square root."""
-    x = _rows(x)
-    if x.size == 0:
-        return Fraction(0)
-    n = x.shape[1]
-    s = float(np.max(np.einsum("ij,ij->i", x, x)))
-    if not np.isfinite(s):
-        raise ParameterError("data: squared row norms overflow float64")
-    nu = (n - 1) * _U
-    gamma = nu / (1 - nu)
-    bound = Fraction(s) / ((1 - _U) * (1 - gamma)) + n * _TINY
-    return sqrt_up(bound)
 
 
 def _ball_relu(m: Any) -> Any:

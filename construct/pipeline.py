@@ -22,7 +22,7 @@ from logprune.construct.build import build_layers
 from logprune.construct.certificate.attack import attack_request
 from logprune.construct.certificate.certify import assess
 from logprune.construct.certificate.compose import CELL_BUDGET
-from logprune.construct.measure import measured_error
+from logprune.construct.measure import measure as measure_error
 from logprune.construct.numeric import context_for
 from logprune.construct.options import Options
 from logprune.construct.plan import plan
@@ -92,15 +92,8 @@ def finish(
 ) -> Construction:
     """The measured error and the attack (module doc of :func:`construct`) added to a built Ĝ."""
     opt, target, net = c.options, c.target, c.built.net
-    measured = (
-        measured_error(
-            net.forward,
-            target,
-            domain=opt.domain,
-            n=MEASURE_SAMPLES,
-            seed=opt.seed,
-            extra=inputs,
-        )
+    m = (
+        measure_error(net.forward, target, domain=opt.domain, n=MEASURE_SAMPLES, seed=opt.seed, extra=inputs)
         if measure
         else None
     )
@@ -109,4 +102,4 @@ def finish(
         found = attack_request(net, target, opt, attack_budget)
         if c.certificate.certified and found.error > c.certificate.bound:
             raise RuntimeError(f"soundness: exact error {found.error} > certified {c.certificate.bound}")
-    return replace(c, measured_error=measured, attack=found)
+    return replace(c, measured_error=None if m is None else m.error, measurement=m, attack=found)

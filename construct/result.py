@@ -17,9 +17,11 @@ from logprune.construct.certificate.attack import Attack, bracket_line
 from logprune.construct.certificate.certify import Assessment, Certificate
 from logprune.construct.certificate.compose import CELL_BUDGET
 from logprune.construct.io.ghat_file import FORMAT, GhatArrays, write_ghat
+from logprune.construct.measure import Measurement
 from logprune.construct.options import Options
 from logprune.construct.plan import Plan
 from logprune.construct.target import Target
+from logprune.display import html_pairs, one_line
 from logprune.errors import ConstructionFailedError
 from logprune.version import __version__
 
@@ -59,6 +61,8 @@ class Construction:
     seconds: float  # plan, build and certificate; the measurement of the error is not included
     attack: Attack | None = None  # the certificate's lower bracket, when asked for
     search: Search | None = None  # the a-posteriori search that chose k, when it ran
+    measurement: Measurement | None = None  # the measured error with the given inputs' place in the domain
+    notes: tuple[str, ...] = ()  # how the request was made (a domain from data); the target's are its own
 
     @property
     def certificate(self) -> Certificate:
@@ -117,8 +121,11 @@ class Construction:
         return total / self.target.n_weights
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Ĝ on a batch (float64), following the file's forward rule."""
-        return self.built.net.forward(x)
+        """Ĝ on a batch of F's inputs (rows of width n_0, float64); rows with the constant 1 of the bias rewrite
+        already appended (the file's forward rule) are taken as they are."""
+        return self.built.net.forward(self.target.extended(x))
+
+    __call__ = forward
 
     def sizes(self) -> dict[str, Any]:
         return {
@@ -161,7 +168,48 @@ class Construction:
             "uncovered_count": len(self.built.missing),
             **({} if self.attack is None else self.attack.as_json()),
             **({} if self.search is None else {"a_posteriori": self.search.as_json()}),
+            **({} if self.measurement is None or not self.measurement.given else self.measurement.as_json()),
+            **({} if not (self.target.notes or self.notes) else {"notes": [*self.target.notes, *self.notes]}),
         }
+
+    def _outside_note(self) -> str:
+        """What the result line says when given inputs leave the certified domain (module doc of measure)."""
+        m = self.measurement
+        if m is None or not m.outside:
+            return ""
+        return (
+            f" for {self.certificate.domain} only: {m.outside} of the {m.given} given inputs lie outside it "
+            "(their error is not certified)"
+        )
+
+    def _claim(self) -> str:
+        opt, cert = self.options, self.certificate
+        if opt.weight_eps is not None:
+            return f"every weight within {opt.weight_eps}: max error {float(self.max_weight_error):.3e}"
+        how = "certified" if cert.certified else "estimated (float: not a certificate)"
+        norm = opt.norm.value.removeprefix("l")
+        return f"{how} sup over {cert.domain} of ||Ĝ(x)-F(x)||_{norm} <= {float(cert.bound):.3e} (eps {opt.eps})"
+
+    def __repr__(self) -> str:
+        return one_line(
+            "Construction",
+            [
+                "OK" if self.ok else "FAILED",
+                self._claim(),
+                f"{self.options.method.value}, k={self.plan.k}",
+                f"{self.sampled_per_target_weight:.2f} sampled and {self.kept / self.target.n_weights:.3f} kept "
+                "weights of G per target weight",
+                f"{self.seconds:.1f} s",
+            ],
+        )
+
+    def _repr_html_(self) -> str:
+        """The summary of ``logprune construct``, as a table (no array of Ĝ: a few kB for any target)."""
+        pairs = []
+        for line in self.summary_lines():
+            key, sep, value = line.partition(": ")
+            pairs.append((key, value) if sep and len(key) <= 40 else ("", line))
+        return html_pairs(f"Ĝ for a {'-'.join(map(str, self.target.original_widths))} target", pairs)
 
     def write(self, path: str | Path) -> None:
         """Write Ĝ atomically; a construction that failed is never written."""
@@ -222,6 +270,7 @@ class Construction:
         return [
             f"target: widths {list(self.target.original_widths)}, {tw} weights"
             + (" (+ biases folded into a constant-1 neuron)" if self.target.append_one else ""),
+            *(f"note: {n}" for n in (*self.target.notes, *self.notes)),
             f"mode: {mode}; method={opt.method}"
             + (f" (prune={opt.prune})" if opt.method is Method.SUBSET_SUM else "")
             + f", pooling={opt.pooling}, signs={opt.signs}, dist={opt.dist}, seed={opt.seed}, "
@@ -240,10 +289,15 @@ class Construction:
             f"{100 * self.within_eps_w:.2f} % of them <= eps_w",
             f"certified bound sup over {cert.domain} of ||Ĝ(x)-F(x)|| <= {float(cert.bound):.4e} ({cert.arithmetic}"
             + (", certified)" if cert.certified else ", float estimate: not a certificate)"),
-            "measured error on sample inputs: "
-            + ("not measured" if self.measured_error is None else f"{self.measured_error:.4e}"),
+            (
+                "measured error on sample inputs: not measured"
+                if self.measurement is None
+                else self.measurement.line(cert.domain)
+            ),
             *([] if self.attack is None else [bracket_line(self.attack, cert.bound)]),
             *([] if self.search is None else [self.search.line()]),
             f"time: {self.seconds:.2f} s",
-            ("result: OK" if self.ok else "result: FAILED") + (f", written to {out}" if out and self.ok else ""),
+            ("result: OK" if self.ok else "result: FAILED")
+            + self._outside_note()
+            + (f", written to {out}" if out and self.ok else ""),
         ]

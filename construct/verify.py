@@ -70,14 +70,17 @@ from logprune.construct.certificate.certify import Assessment, assess, decide
 from logprune.construct.effective import ErrorStats, column_errors, edge_products
 from logprune.construct.io.ghat_file import FORMAT, GhatArrays, read_ghat
 from logprune.construct.io.strict_json import MISSING, first_difference, json_type, show
-from logprune.construct.measure import measured_error
+from logprune.construct.measure import Measurement, measure
 from logprune.construct.numeric import Context, context_for
 from logprune.construct.options import OPTIONS, Options, json_types, options
 from logprune.construct.plan import LAYER_MEMORY_LIMIT_BYTES, Plan, plan
 from logprune.construct.plan import MEMORY_LIMIT_BYTES as PLAN_MEMORY_LIMIT_BYTES
 from logprune.construct.result import Construction
 from logprune.construct.target import Target
+from logprune.display import html_pairs, one_line
 from logprune.errors import LogpruneError, ParameterError, VerificationError
+from logprune.progress import Bar
+from logprune.progress import progress as progress_bar
 from logprune.validation import check_positive
 
 __all__ = [
@@ -135,6 +138,7 @@ class VerifyReport:
     weight_eps: Fraction | None = None
     vacuous: str | None = None  # why the claim checked says nothing of Ĝ, when the zero network meets it
     file_arithmetic: Arithmetic = Arithmetic.EXACT
+    measurement: Measurement | None = None  # the measured error, with the given inputs' place in the domain
 
     @property
     def ok(self) -> bool:
@@ -186,12 +190,44 @@ class VerifyReport:
             f"seed={r.seed}; errors recomputed in {r.arithmetic} arithmetic (the file's: {self.file_arithmetic})",
             f"regenerated and matched {self.regenerated} kept weights of G from the seed",
             bound,
-            f"max weight error: {float(self.max_weight_error):.4e}; measured error: {self.measured_error:.4e}",
+            f"max weight error: {float(self.max_weight_error):.4e}; "
+            + (
+                f"measured error: {self.measured_error:.4e}"
+                if self.measurement is None
+                else self.measurement.line(self.assessment.certificate.domain)
+            ),
             "not checkable: " + "; ".join(f"{k} ({why})" for k, why in NOT_CHECKABLE.items()),
             *([] if self.vacuous is None else [f"vacuous claim: {self.vacuous}"]),
             *([] if self.attack is None else [bracket_line(self.attack, self.certified_bound)]),
-            f"{'OK' if self.ok else 'NOT OK'}: {self.assessment.reason}",
+            f"{'OK' if self.ok else 'NOT OK'}: {self.assessment.reason}" + self._outside_note(),
         ]
+
+    def _outside_note(self) -> str:
+        m = self.measurement
+        if m is None or not m.outside:
+            return ""
+        return (
+            f" (for {self.assessment.certificate.domain} only: {m.outside} of the {m.given} given inputs lie "
+            "outside it, their error is not certified)"
+        )
+
+    def __repr__(self) -> str:
+        return one_line(
+            "VerifyReport",
+            [
+                "OK" if self.ok else "NOT OK",
+                self.claim(),
+                f"recomputed certified bound {float(self.certified_bound):.4e}",
+                f"{self.regenerated:,} kept weights regenerated from seed={self.request.seed}",
+            ],
+        )
+
+    def _repr_html_(self) -> str:
+        pairs = []
+        for line in self.lines():
+            key, sep, value = line.partition(": ")
+            pairs.append((key, value) if sep and len(key) <= 40 else ("", line))
+        return html_pairs("verify: every claim of the file re-derived", pairs)
 
     def as_json(self) -> dict[str, Any]:
         a = self.assessment
@@ -219,6 +255,7 @@ class VerifyReport:
             "max_weight_error": {"exact": str(a.max_weight_error), "decimal": f"{float(a.max_weight_error):.6e}"},
             "share_within_eps_w": a.within_eps_w,
             "measured_error": self.measured_error,
+            **({} if self.measurement is None or not self.measurement.given else self.measurement.as_json()),
             **({} if self.attack is None else self.attack.as_json()),
             **(
                 {}
@@ -359,9 +396,10 @@ def _check_block_size(pl: Plan, a2: np.ndarray, b: np.ndarray, w: np.ndarray, i:
 
 
 def _check_layer(
-    g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context, sizes: list[int] | None
+    g: GhatArrays, target: Target, pl: Plan, seed: int, i: int, ctx: Context, sizes: list[int] | None, bar: Bar
 ) -> tuple[int, ErrorStats]:
-    """Regenerate the kept weights of target layer i and rebuild its error statistics from the edges."""
+    """Regenerate the kept weights of target layer i and rebuild its error statistics from the edges (the bar
+    advances by one per block drawn and one per column recomputed, 2·n_in for the layer in all)."""
     W = target.weights[i]
     n_out, n_in = W.shape
     P, pool, net = pl.layer(i).block, pl.pool, g.net
@@ -406,6 +444,7 @@ def _check_layer(
                     f"{name}: kept {kind}-weight of block {j} = {got[bad[0]]!r} but G regenerated from "
                     f"seed={seed} has {float(exp[bad[0]])!r}"
                 )
+        bar.update(1)
         checked += int(sel_in.sum() + sel_out.sum())
     # the kept neurons renumbered 0..m-1: index maps of Ĝ's size, not of G's width
     _, compact = np.unique(np.concatenate([in_u, out_u]), return_inverse=True)
@@ -423,7 +462,9 @@ def _check_layer(
     p = type(p)(*(arr[order] for arr in p))
     bounds = np.searchsorted(p.j, np.arange(n_in + 1))
     stats = ErrorStats(n_out=n_out)
+    bar.update(n_in - len(blocks))  # the blocks that keep nothing are not drawn
     for j in range(n_in):
+        bar.update(1)
         s = slice(bounds[j], bounds[j + 1])
         part = type(p)(*(arr[s] for arr in p))
         column_errors(ctx, w=W[:, j], branches=pl.branches[i], products=part, eps_w=pl.layer(i).eps_w, into=stats)
@@ -467,13 +508,17 @@ def verify(
     weight_eps: Any = None,
     samples: int = 256,
     attack_budget: tuple[int, int] | None = None,
+    inputs: np.ndarray | None = None,
+    progress: bool = False,
 ) -> VerifyReport:
     """Re-derive Ĝ's claims (module doc); raises :class:`VerificationError` if any fails.
 
     ``eps`` / ``weight_eps``: the user's accuracy to check (at most one; default: the file's own claim).
     ``arithmetic``: the context to recompute the errors in (default: the file's own).  ``attack_budget``
     = (restarts, steps): also search for the worst input (the lower bracket of the certificate); an input
-    whose exact error exceeds a certified bound fails the verification."""
+    whose exact error exceeds a certified bound fails the verification.  ``inputs`` (rows): measured too, and
+    those outside the certified domain are counted apart (the report says so).  ``progress``: a bar over the
+    blocks regenerated and the columns recomputed."""
     user_eps, user_weight_eps = _accuracy(eps, weight_eps)
     g = read_ghat(path)
     meta = g.meta
@@ -492,10 +537,15 @@ def verify(
     ctx = context_for(opt.arithmetic)
     checked = 0
     errors = []
-    for i in range(target.layers):
-        n, stats = _check_layer(g, target, pl, opt.seed, i, ctx, None if block_sizes is None else block_sizes[i])
-        checked += n
-        errors.append(stats)
+    columns = sum(W.shape[1] for W in target.weights)
+    with progress_bar(
+        total=2 * columns, desc="verify: regenerating G and the errors", unit="column", show=progress
+    ) as bar:
+        for i in range(target.layers):
+            sizes = None if block_sizes is None else block_sizes[i]
+            n, stats = _check_layer(g, target, pl, opt.seed, i, ctx, sizes, bar)
+            checked += n
+            errors.append(stats)
     a = assess(
         ctx,
         target=target,
@@ -534,13 +584,8 @@ def verify(
         checked_eps, checked_weight_eps = user_eps, user_weight_eps
     else:
         checked_eps, checked_weight_eps = opt.eps, opt.weight_eps
-    measured = measured_error(
-        g.net.forward,
-        target,
-        domain=opt.domain,
-        n=samples,
-        seed=opt.seed,
-    )
+    m = measure(g.net.forward, target, domain=opt.domain, n=samples, seed=opt.seed, extra=inputs)
+    measured = m.error
     bound = a.certificate.bound
     if a.certificate.certified and measured > float(bound) * (1 + 1e-9) + 1e-12:
         raise VerificationError(f"measured error {measured:.3e} exceeds the certified bound {float(bound):.3e}")
@@ -561,4 +606,5 @@ def verify(
         weight_eps=checked_weight_eps,
         vacuous=_vacuous(target, pl, checked_eps, checked_weight_eps),
         file_arithmetic=own.arithmetic,
+        measurement=m,
     )

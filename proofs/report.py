@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from logprune.progress import progress as progress_bar
 from logprune.proofs import CLAIMS
 from logprune.proofs.framework import (
     ARGUED,
@@ -47,17 +48,20 @@ def ok(results: Sequence[Result]) -> bool:
     return not any(r.tally.failed for r in results) and all(f > 0 for r in results for _, _, f in r.mutations)
 
 
-def run_all(claims: Sequence[ModuleType] = CLAIMS, *, mutations: bool = True) -> list[Result]:
+def run_all(claims: Sequence[ModuleType] = CLAIMS, *, mutations: bool = True, progress: bool = False) -> list[Result]:
+    """Every proof of ``claims`` and (``mutations``) each of its mutations, with a bar per run (``progress``)."""
     out = []
-    for mod in claims:
-        pr = mod.proof()
-        res = tuple(pr.run())
-        muts = (
-            tuple((name, desc, tally(mod.proof(name).run()).failed) for name, desc in mod.MUTATIONS.items())
-            if mutations
-            else ()
-        )
-        out.append(Result(pr, res, tally(res), muts))
+    runs = sum(1 + (len(mod.MUTATIONS) if mutations else 0) for mod in claims)
+    with progress_bar(total=runs, desc="proofs: claims and mutations", unit="run", show=progress) as bar:
+        for mod in claims:
+            pr = mod.proof()
+            res = tuple(pr.run())
+            bar.update(1)
+            muts = []
+            for name, desc in mod.MUTATIONS.items() if mutations else ():
+                muts.append((name, desc, tally(mod.proof(name).run()).failed))
+                bar.update(1)
+            out.append(Result(pr, res, tally(res), tuple(muts)))
     return out
 
 

@@ -43,7 +43,7 @@ def _lower_row(lb: LowerBound, applies: bool, asym: str, note: str, extra: dict[
         dense_weights_per_target_weight=None,
         asymptotic=asym,
         note=note,
-        symbolic=sp.sstr(lb.expression),
+        symbolic=lb.expression,
         extra={"applies": applies, "scope": lb.scope, **(extra or {})},
     )
 

@@ -40,7 +40,7 @@ def pensia_row(st: Setting) -> Row:
             2 * ll,
             asym,
             "uniform weights, subset-sum; the universal constant C is not available to us: give --pensia-c C",
-            symbolic=sp.sstr(formula),
+            symbolic=formula,
         )
     given = st.constant("pensia_c")
     assert given is not None
@@ -56,7 +56,7 @@ def pensia_row(st: Setting) -> Row:
         asym,
         f"uniform weights, subset-sum; the universal constant C = {given} is the user's (--pensia-c)",
     )
-    return replace(row, symbolic=sp.sstr(formula))
+    return replace(row, symbolic=formula)
 
 
 def rows(st: Setting) -> list[Row]:

@@ -21,6 +21,7 @@ import sympy as sp
 from logprune.bounds.certified import Enclosure, enclose
 from logprune.bounds.domain import layer_branches
 from logprune.bounds.setting import Setting
+from logprune.display import html_pairs, one_line
 
 __all__ = [
     "Bound",
@@ -78,7 +79,7 @@ class Row:
     asymptotic: str
     note: str
     pooling: str | None = None
-    symbolic: str | None = None
+    symbolic: sp.Expr | None = None  # the formula, with the unknown constant as a symbol (a sympy expression)
     ratio_to_lower_bound: Enclosure | None = None
     lower_bound_used: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -101,13 +102,48 @@ class Row:
             "neurons_per_target_weight": enc(self.neurons_per_target_weight),
             "sampled_weights_per_target_weight": enc(self.sampled_weights_per_target_weight),
             "dense_weights_per_target_weight": enc(self.dense_weights_per_target_weight),
-            "symbolic": self.symbolic,
+            "symbolic": None if self.symbolic is None else sp.sstr(self.symbolic),
             "ratio_to_lower_bound": enc(self.ratio_to_lower_bound),
             "lower_bound_used": self.lower_bound_used,
             "asymptotic": self.asymptotic,
             "note": self.note,
             **self.extra,
         }
+
+    def _numbers(self) -> str:
+        per = self.sampled_weights_per_target_weight
+        if per is not None:
+            return f"{per.short(6)} sampled weights of G per target weight"
+        return "symbolic: " + sp.sstr(self.symbolic) if self.symbolic is not None else "no numbers here"
+
+    def __repr__(self) -> str:
+        return one_line(
+            f"Row {self.name}", [f"{self.bound.value} bound", self.status.value, self.claim, self._numbers()]
+        )
+
+    def _repr_html_(self) -> str:
+        def num(v: object) -> str:
+            return "-" if v is None else str(v)
+
+        ratio = self.ratio_to_lower_bound
+        pairs = [
+            ("bound, status, claim", f"{self.bound.value}, {self.status.value}, {self.claim}"),
+            ("sampled weights of G per target weight", num(self.sampled_weights_per_target_weight)),
+            ("x best lower bound", "-" if ratio is None else f"{ratio.short(4)} ({self.lower_bound_used})"),
+            ("depth, neurons", f"{num(self.depth)}, {num(self.neurons)}"),
+            ("sampled, dense weights", f"{num(self.sampled_weights)}, {num(self.dense_weights)}"),
+            ("formula", "-" if self.symbolic is None else sp.sstr(self.symbolic)),
+            ("asymptotic", self.asymptotic),
+            ("note", self.note),
+        ]
+        return html_pairs(f"{self.name} (docs/claims.md, {self.claim})", pairs)
+
+    def _repr_latex_(self) -> str | None:
+        """The row's formula, for a row with a named constant (``symbolic``)."""
+        if self.symbolic is None:
+            return None
+        name = self.name.replace("_", r"\_")
+        return rf"$\mathrm{{{name}}} = {sp.latex(self.symbolic)}$"
 
 
 @dataclass(frozen=True, kw_only=True)

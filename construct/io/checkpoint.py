@@ -18,6 +18,7 @@ is decided by :mod:`~logprune.construct.io.state_dict`.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,24 @@ def _state_dict(obj: Any, source: str) -> dict[str, Any]:
     raise ParameterError(f"target={source}: holds a {type(obj).__name__}, not a state_dict (save model.state_dict())")
 
 
+_GLOBAL = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _refusal(p: Path, message: str) -> str:
+    """One line for a file torch's restricted unpickler refused.  A pickled object (``torch.save(model)``)
+    names the class it would have to import, and is never unpickled: the line says to save a state_dict
+    (torch's own advice to lift the restriction is not repeated: it runs the file's code)."""
+    found = _GLOBAL.search(message)
+    if found:
+        return (
+            f"target={p}: holds a pickled {found.group(1)} (torch.save(model)), not a state_dict; logprune never "
+            "unpickles code: save torch.save(model.state_dict(), PATH), or pass the module itself in Python"
+        )
+    lines = [x.strip() for x in _ANSI.sub("", message).splitlines() if x.strip()]
+    return f"target={p}: not a readable PyTorch state_dict ({lines[0] if lines else 'unreadable'})"
+
+
 def _read_torch(p: Path) -> dict[str, np.ndarray]:
     torch = _torch()
     if torch is None:
@@ -91,8 +110,7 @@ def _read_torch(p: Path) -> dict[str, np.ndarray]:
             warnings.simplefilter("ignore")
             obj = torch.load(p, weights_only=True, map_location="cpu")
     except Exception as exc:  # torch raises many kinds (UnpicklingError, RuntimeError, zipfile errors)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ParameterError(f"target={p}: not a readable PyTorch state_dict ({first})") from None
+        raise ParameterError(_refusal(p, str(exc) or type(exc).__name__)) from None
     sd = _state_dict(obj, str(p))
     return {str(k): _tensor_to_numpy(torch, str(k), v, str(p)) for k, v in sd.items()}
 

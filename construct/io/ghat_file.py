@@ -18,7 +18,7 @@ Formats, by the extension of the path (:data:`SUFFIXES`):
 - ``.npz``: the contract above (``meta`` as a 0-d string array);
 - ``.safetensors``: the same arrays, and ``meta`` as the JSON string under the header metadata key
   ``meta`` (safetensors holds numbers only); read back by :func:`read_ghat`, so ``verify`` takes it;
-- ``.pt``: not a Ĝ file but a plain PyTorch model: the ``state_dict`` of a ``torch.nn.Sequential`` of
+- ``.pt`` (or ``.pth``): not a Ĝ file but a plain PyTorch model: the ``state_dict`` of a ``torch.nn.Sequential`` of
   Linear and ReLU layers that computes Ĝ on F's own input (:mod:`~logprune.construct.io.torch_export`);
   written only, never verified (G's indices are compacted away).
 """
@@ -43,7 +43,8 @@ from logprune.errors import LogpruneError, ParameterError
 __all__ = ["FORMAT", "SUFFIXES", "GhatArrays", "check_out_path", "read_ghat", "write_ghat"]
 
 FORMAT = "logprune.ghat/2"
-SUFFIXES = (".npz", ".safetensors", ".pt")
+SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")
+TORCH_OUT = (".pt", ".pth")  # a plain torch model, written only
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def check_out_path(path: str | Path) -> None:
     suffix = Path(path).suffix
     if suffix not in SUFFIXES:
         raise ParameterError(f"out={path}: unknown format {suffix!r} (expected {', '.join(SUFFIXES)})")
-    if suffix == ".pt":
+    if suffix in TORCH_OUT:
         from logprune.construct.io.torch_export import require_torch
 
         require_torch(f"out={path}")
@@ -86,7 +87,7 @@ def write_ghat(path: str | Path, g: GhatArrays) -> None:
     check_out_path(path)
     meta = json.dumps(g.meta, sort_keys=True)
     suffix = Path(path).suffix
-    if suffix == ".pt":
+    if suffix in TORCH_OUT:
         from logprune.construct.io.torch_export import torch_bytes
 
         write_bytes_atomic(path, torch_bytes(g.net, append_one=g.append_one, meta=meta))
@@ -179,9 +180,9 @@ def read_ghat(path: str | Path) -> GhatArrays:
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"ghat={path}: no such file")
-    if p.suffix == ".pt":
+    if p.suffix in TORCH_OUT:
         raise ParameterError(
-            f"ghat={path}: a .pt export is a plain torch model (G's indices compacted away); verify the .npz "
+            f"ghat={path}: a {p.suffix} export is a plain torch model (G's indices compacted away); verify the .npz "
             "or .safetensors file"
         )
     try:

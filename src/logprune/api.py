@@ -34,7 +34,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ from logprune.construct import verify as _verify
 from logprune.construct.io import targets as _targets
 from logprune.construct.options import options
 from logprune.construct.result import Construction
-from logprune.construct.target import Target
+from logprune.construct.target import Target, check_inputs
 from logprune.errors import ParameterError
 from logprune.validation import MAX_WORKERS, check_bool, check_int, check_positive
 
@@ -89,13 +89,22 @@ class BoundsTable:
         doc: dict[str, Any] = json.loads(render.table_json(self.setting, self.rows))
         return doc
 
+    def __repr__(self) -> str:
+        return render.table_repr(self.setting, self.rows)
 
-def load_target(path: str | Path) -> Target:
-    """The target network F from ``.npz`` (``W1..Wl``, ``b1..bl``), a PyTorch ``state_dict``
-    (``.pt``/``.pth``, read with ``weights_only=True``) or ``.safetensors`` (docs/claims.md, C3: biases
-    folded exactly into a constant-1 neuron)."""
-    target, _ = _targets.load_target(path)
-    return target
+    def _repr_html_(self) -> str:
+        return render.table_html(self.setting, self.rows)
+
+
+def load_target(target: Any, *, layer_order: Any = None, bn_eps: Any = None) -> Target:
+    """The target network F from what you hold (docs/claims.md, C3: biases folded exactly into a constant-1
+    neuron): a path (``.npz`` with ``W1..Wl``, ``b1..bl``; a PyTorch ``state_dict`` ``.pt``/``.pth``, read with
+    ``weights_only=True``; ``.safetensors``), a ``torch.nn.Module`` (its forward traced: Linear, ReLU,
+    BatchNorm1d folded, Dropout), a ``state_dict`` (tensors or arrays), or a list of weight arrays (or of
+    (weight, bias) pairs).  ``layer_order``: the linear layers' names in forward order where the shapes do
+    not fix it; ``bn_eps``: the eps of a state_dict's BatchNorm layers.  ``target.notes`` says what was assumed."""
+    tgt, _ = _targets.as_target(target, layer_order=layer_order, bn_eps=bn_eps)
+    return tgt
 
 
 def demo_target() -> Target:
@@ -140,21 +149,27 @@ def bounds_table(
 
 
 def bounds_for_model(
-    target: Target,
+    target: Any,
     *,
     eps: Any,
     delta: Any = "1/100",
     x_max: Any = None,
-    data: np.ndarray | None = None,
+    data: Any = None,
     base: Any = "phi",
     inputs_nonnegative: bool = False,
+    layer_order: Any = None,
+    bn_eps: Any = None,
     **constants: Any,
 ) -> BoundsTable:
     """The comparison table for a real model (``logprune bounds --target``; docs/claims.md, C3): its
     widths, w_max and certified norms, with x_max (default 1) or, from ``data`` (rows of inputs), x_max
-    and F_max on those rows."""
+    and F_max on those rows.  ``target``: anything :func:`load_target` reads (a module, a path, ...)."""
+    tgt, _ = _targets.as_target(target, layer_order=layer_order, bn_eps=bn_eps)
     xm = None if x_max is None else check_positive("x_max", x_max)
-    numbers = model_bounds.model_numbers(target, x_max=xm, data=data)
+    rows = None if data is None else check_inputs("data", data, tgt)
+    if xm is not None and rows is not None:
+        raise ParameterError(f"x_max={x_max}: data gives x_max (and F_max); give one of them")
+    numbers = model_bounds.model_numbers(tgt, x_max=xm, data=rows)
     st = model_bounds.model_setting(
         numbers, eps=eps, delta=delta, base=base, inputs_nonnegative=inputs_nonnegative, **constants
     )
@@ -162,52 +177,84 @@ def bounds_for_model(
 
 
 def prune(
-    target: Target,
+    target: Any,
     *,
     workers: Any = None,
     scheduler: str | None = None,
-    inputs: np.ndarray | None = None,
+    inputs: Any = None,
+    data: Any = None,
     progress: bool = True,
     a_posteriori: bool = False,
     attack: Any = None,
+    layer_order: Any = None,
+    bn_eps: Any = None,
     **request: Any,
 ) -> Construction:
     """Build Ĝ from a seeded G and certify it (``logprune construct``; docs/claims.md, L3, C3, certificate).
 
-    ``request``: the construction options of the table (:data:`logprune.construct.options.OPTIONS`, the same
-    as the command's flags): ``eps`` (certified output mode) or ``weight_eps`` (per-weight mode), ``delta``,
-    ``seed``, ``dist``, ``pooling``, ``method``, ``inputs_nonnegative``, ``x_max``, ``norm``, ``width``,
-    ``arithmetic``, ``signs``, ``support``, ``prune``, ``segments``.  Run options: ``workers`` processes
-    (default: all cores) or the Dask ``scheduler`` at an address give the same Ĝ, byte for byte;
-    ``inputs`` (rows) are measured on too; ``a_posteriori``: choose k by certifying the Ĝ built; ``attack``:
-    True or (restarts, steps), the worst input found (the certificate's lower bracket); ``progress``: a bar
-    on a terminal or in a notebook.  ``result.write(path)`` writes ``.npz``, ``.safetensors`` or ``.pt``."""
+    ``target``: anything :func:`load_target` reads (an ``nn.Module``, a path, a state_dict, arrays; ``layer_order``
+    and ``bn_eps`` as there).  ``request``: the construction options of the table
+    (:data:`logprune.construct.options.OPTIONS`, the same as the command's flags): ``eps`` (certified output
+    mode) or ``weight_eps`` (per-weight mode), ``delta``, ``seed``, ``dist``, ``pooling``, ``method``,
+    ``inputs_nonnegative``, ``x_max``, ``norm``, ``width``, ``arithmetic``, ``signs``, ``support``, ``prune``,
+    ``segments``.  Run options: ``workers`` processes (default: all cores) or the Dask ``scheduler`` at an
+    address give the same Ĝ, byte for byte; ``data`` (rows): the certified domain is the data's (a rigorous
+    bound of its largest norm, and x >= 0 when every entry is), the error measured on it and the attack
+    within it; ``inputs`` (rows): measured on too, those outside the domain counted apart; ``a_posteriori``:
+    choose k by certifying the Ĝ built; ``attack``: True or (restarts, steps), the worst input found (the
+    certificate's lower bracket); ``progress``: a bar on a terminal or in a notebook.  ``result.write(path)``
+    writes ``.npz``, ``.safetensors`` or ``.pt``."""
     from logprune.construct.a_posteriori import construct_a_posteriori
-    from logprune.construct.build import default_workers
+    from logprune.construct.build import check_scheduler, default_workers
     from logprune.construct.certificate.attack import check_budget
     from logprune.construct.pipeline import construct
-    from logprune.construct.target import check_inputs
 
+    tgt, _ = _targets.as_target(target, layer_order=layer_order, bn_eps=bn_eps)
+    notes: list[str] = []
+    rows = None if data is None else check_inputs("data", data, tgt)
+    if rows is not None:
+        request, notes = _data_request(rows, request)
     opt = options(**request)
     n = default_workers() if workers is None else check_int("workers", workers, maximum=MAX_WORKERS)
-    xs = None if inputs is None else check_inputs("inputs", inputs, target)
+    xs = None if inputs is None else check_inputs("inputs", inputs, tgt)
+    if rows is not None:  # the data is measured on too (it lies in its own domain)
+        xs = rows if xs is None else np.vstack([rows, xs])
     budget = None if attack is None or attack is False else check_budget(attack)
     build = construct_a_posteriori if check_bool("a_posteriori", a_posteriori) else construct
-    return build(
-        target,
+    built = build(
+        tgt,
         opt,
         workers=n,
-        scheduler=scheduler,
+        scheduler=None if scheduler is None else check_scheduler(scheduler),
         inputs=xs,
         progress=check_bool("progress", progress),
         attack_budget=budget,
     )
+    return replace(built, notes=tuple(notes)) if notes else built
 
 
-_RUN = ("workers", "scheduler", "inputs", "progress", "a_posteriori", "attack")
+def _data_request(rows: np.ndarray, request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The request with the data's domain (x_max, and x >= 0 when every entry is), and the note saying so."""
+    from logprune.choices import Norm, choice
+    from logprune.construct.measure import data_domain
+
+    if "x_max" in request:
+        raise ParameterError(f"x_max={request['x_max']}: data sets the certified domain; give one of them")
+    dom = data_domain(rows, norm=choice(Norm, "norm", request.get("norm", Norm.L2)))
+    asked = request.get("inputs_nonnegative")
+    if asked is True and not dom.nonnegative:
+        raise ParameterError("inputs_nonnegative=True: the data has negative entries")
+    nonneg = dom.nonnegative if asked is None else bool(asked)
+    note = f"certified domain from the data ({rows.shape[0]} rows): ||x||_2 <= {dom.x_max} (above its largest norm)"
+    if nonneg:
+        note += ", x >= 0 (every entry of the data is)" if asked is None else ", x >= 0"
+    return {**request, "x_max": dom.x_max, "inputs_nonnegative": nonneg}, [note]
+
+
+_RUN = ("workers", "scheduler", "inputs", "data", "progress", "a_posteriori", "attack", "layer_order", "bn_eps")
 # help(prune) and notebooks show every keyword: the run options, then the option table's
 prune.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("target", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Target)]
+    [inspect.Parameter("target", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     + [p for name, p in inspect.signature(prune).parameters.items() if name in _RUN]
     + list(inspect.signature(options).parameters.values()),
     return_annotation=Construction,
@@ -216,22 +263,39 @@ prune.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
 
 def verify(
     path: str | Path,
-    target: Target,
+    target: Any,
     *,
     arithmetic: Any = None,
     eps: Any = None,
     weight_eps: Any = None,
     attack: Any = None,
+    inputs: Any = None,
+    progress: bool = True,
+    layer_order: Any = None,
+    bn_eps: Any = None,
 ) -> _verify.VerifyReport:
     """Re-derive a Ĝ file (``.npz`` or ``.safetensors``) from its seed and the target (``logprune verify``);
     raises :class:`~logprune.errors.VerificationError` when the file does not hold what it claims.
-    ``eps`` / ``weight_eps``: your accuracy to check (at most one); without, the file's own claim is checked
-    and the report says so (``accuracy_source``).  ``arithmetic``: recompute in another context than the
-    file's.  ``attack``: True or (restarts, steps), search the worst input too (the lower bracket)."""
+    ``target``: anything :func:`load_target` reads.  ``eps`` / ``weight_eps``: your accuracy to check (at most
+    one); without, the file's own claim is checked and the report says so (``accuracy_source``).
+    ``arithmetic``: recompute in another context than the file's.  ``attack``: True or (restarts, steps),
+    search the worst input too (the lower bracket).  ``inputs`` (rows): measured on too, those outside the
+    certified domain counted apart."""
     from logprune.construct.certificate.attack import check_budget
 
+    tgt, _ = _targets.as_target(target, layer_order=layer_order, bn_eps=bn_eps)
     budget = None if attack is None or attack is False else check_budget(attack)
-    return _verify.verify(path, target, arithmetic=arithmetic, eps=eps, weight_eps=weight_eps, attack_budget=budget)
+    xs = None if inputs is None else check_inputs("inputs", inputs, tgt)
+    return _verify.verify(
+        path,
+        tgt,
+        arithmetic=arithmetic,
+        eps=eps,
+        weight_eps=weight_eps,
+        attack_budget=budget,
+        inputs=xs,
+        progress=check_bool("progress", progress),
+    )
 
 
 def rss(
@@ -246,6 +310,7 @@ def rss(
     alpha: Any = None,
     beta: Any = None,
     least_delta: Any = None,
+    progress: bool = True,
 ) -> _rss.RssResult:
     """Random-subset-sum statistics (``logprune check rss``; docs/claims.md, L1): the failure rate of ``n``
     samples of ``law`` over ``trials`` (exact search, Clopper-Pearson interval), or, with ``least_delta``,
@@ -253,10 +318,14 @@ def rss(
     st = _rss.setting(
         law=law, eps=eps, target=target, trials=trials, seed=seed, confidence=confidence, alpha=alpha, beta=beta
     )
-    if least_delta is not None:
-        if n is not None:
-            raise ParameterError(f"n={n}: least_delta finds n; give one of them")
-        return _rss.least_n(st, least_delta)
-    if n is None:
+    from logprune.progress import progress as progress_bar
+
+    if least_delta is not None and n is not None:
+        raise ParameterError(f"n={n}: least_delta finds n; give one of them")
+    if least_delta is None and n is None:
         raise ParameterError("n=None: give n, or least_delta")
-    return _rss.rss(st, n)
+    desc = "rss: trials (exact subset-sum search)"
+    with progress_bar(total=None, desc=desc, unit="trial", show=check_bool("progress", progress)) as bar:
+        if least_delta is not None:
+            return _rss.least_n(st, least_delta, progress=bar.update)
+        return _rss.rss(st, n, progress=bar.update)

@@ -10,7 +10,16 @@ import sympy as sp
 from logprune.bounds import batch, golden, hyperbolic, symbols, uniform
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED_BELOW = {"logprune.errors", "logprune.validation", "logprune.choices", "logprune.search", "logprune.version"}
+ALLOWED_BELOW = {
+    "logprune.errors",
+    "logprune.validation",
+    "logprune.choices",
+    "logprune.search",
+    "logprune.version",
+    "logprune.display",
+    "logprune.progress",
+    "logprune.extras",
+}
 
 
 def _logprune_imports(folder: Path) -> dict[str, set[str]]:

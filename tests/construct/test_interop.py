@@ -17,9 +17,11 @@ from safetensors.numpy import save_file
 
 from logprune.cli import main
 from logprune.construct.io.ghat_file import read_ghat
+from logprune.construct.io.layers import RELU_ASSUMED
 from logprune.construct.io.state_dict import mlp_layers
 from logprune.construct.io.targets import load_target
-from logprune.construct.model_bounds import data_f_max, data_x_max, model_numbers
+from logprune.construct.measure import data_x_max
+from logprune.construct.model_bounds import data_f_max, model_numbers
 from logprune.construct.target import target_from_arrays
 from logprune.errors import ParameterError
 
@@ -81,7 +83,7 @@ def test_safetensors_names_without_an_order_are_refused() -> None:
     """safetensors sorts keys as text: names that differ in more than numbers carry no order."""
     rng = np.random.default_rng(0)
     keyed = {f"{name}.weight": rng.normal(size=(4, 4)) for name in ("hidden", "input", "output")}
-    with pytest.raises(ParameterError, match="cannot be read from names"):
+    with pytest.raises(ParameterError, match="the order of the layers cannot be read"):
         mlp_layers(keyed, source="x", ordered=False)
     ws, _ = _demo_arrays()  # text order net.10, net.12, net.2 chains the demo's shapes: natural order it is
     text_sorted = {"net.10.weight": ws[1], "net.12.weight": ws[2], "net.2.weight": ws[0]}
@@ -156,7 +158,7 @@ def test_torch_state_dict_targets_load_with_weights_only(tmp_path: Path) -> None
         t, _ = load_target(tmp_path / name)
         assert t.digest == ref.digest
     torch.save({"model": torch.nn.Linear(2, 2)}, tmp_path / "object.pt")  # a pickled module: never loaded
-    with pytest.raises(ParameterError, match="not a readable PyTorch state_dict"):
+    with pytest.raises(ParameterError, match=r"holds a pickled torch.nn.modules.linear.Linear .* save .*state_dict"):
         load_target(tmp_path / "object.pt")
 
 
@@ -167,7 +169,8 @@ def test_the_peers_checkpoint_loads_as_it_is() -> None:
     t, notices = load_target(PEER_PT)
     ref, _ = load_target(PEER_NPZ)
     assert t.widths == [784, 500, 10] and t.digest == ref.digest and not t.append_one
-    assert notices == ["layers read from pensia_fc2.pt: fc1, fc2"]
+    assert notices == ["layers read from pensia_fc2.pt: fc1, fc2", RELU_ASSUMED]  # a state_dict shows no activation
+    assert t.notes == (RELU_ASSUMED,)
 
 
 def test_a_convolutional_checkpoint_is_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,7 +40,9 @@ from logprune.bounds import laws
 from logprune.bounds.detexp import exp_det, log_cr
 from logprune.checks.coverage import clopper_pearson
 from logprune.choices import RssLaw, choice
+from logprune.display import html_pairs, one_line
 from logprune.errors import ParameterError
+from logprune.extras import require
 from logprune.search import least_true
 from logprune.validation import MAX_SEED, as_rational, check_int, check_open_unit, check_positive
 
@@ -101,6 +103,7 @@ def setting(
     beta: Any = None,
 ) -> RssSetting:
     """Validate an RSS question (module doc): ``alpha``/``beta`` for the hyperbolic laws only."""
+    require("scipy", extra="check", what="check rss")  # the Clopper-Pearson intervals
     lw = choice(RssLaw, "law", law)
     e = check_positive("eps", eps)
     tr = check_int("trials", trials, maximum=MAX_TRIALS)
@@ -316,6 +319,12 @@ class RssResult:
         if self.delta is not None:
             doc["delta"] = str(self.delta)
         return doc
+
+    def __repr__(self) -> str:
+        return one_line("RssResult", self.lines())
+
+    def _repr_html_(self) -> str:
+        return html_pairs("random subset sum (empirical)", [("", line) for line in self.lines()])
 
     def lines(self) -> list[str]:
         st = self.setting

@@ -11,17 +11,27 @@ from logprune.checks import claims
 from logprune.checks.distributions import check_distributions
 from logprune.checks.residuals import hunt
 from logprune.choices import Pooling
-from logprune.errors import ParameterError
+from logprune.extras import require
+from logprune.progress import progress as progress_bar
 
 __all__ = ["run_checks"]
 
 
-def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int) -> dict[str, Any]:
-    """Run the battery; ``quick`` is the version the test suite runs (seconds), the full one takes minutes."""
-    try:
-        import scipy  # noqa: F401 - the checks' statistics need it
-    except ImportError:
-        raise ParameterError("check: needs scipy (pip install 'logprune[check]')") from None
+def run_checks(
+    *, quick: bool, trials: int | None, confidence: float, seed: int, progress: bool = False
+) -> dict[str, Any]:
+    """Run the battery; ``quick`` is the version the test suite runs (seconds), the full one takes minutes;
+    ``progress``: a bar over the checks."""
+    require("scipy", extra="check", what="check claims")  # the checks' statistics
+    ks = (2, 8) if quick else (2, 8, 21, 40)
+    steps = 2 + len(ks) + 1 + 4 + 3 + 1 + 2 + 2  # L1, L2, L3 per k, L3-uniform, L4 x4, construction x3, dists, hunts
+    with progress_bar(total=steps, desc="check claims", unit="check", show=progress) as bar:
+        return _battery(quick=quick, trials=trials, confidence=confidence, seed=seed, ks=ks, tick=bar.update)
+
+
+def _battery(
+    *, quick: bool, trials: int | None, confidence: float, seed: int, ks: tuple[int, ...], tick: Any
+) -> dict[str, Any]:
     T = trials or (400 if quick else 4000)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     d = Fraction(1, 20)
@@ -31,6 +41,7 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
             eps=Fraction(1, 5) if quick else Fraction(1, 10), delta=d, trials=T, confidence=confidence, rng=rng
         ).as_json()
     )
+    tick()
     results.append(
         claims.check_L2(
             eps=Fraction(1, 20) if quick else Fraction(1, 50),
@@ -41,31 +52,42 @@ def run_checks(*, quick: bool, trials: int | None, confidence: float, seed: int)
             rng=rng,
         ).as_json()
     )
-    for k in (2, 8) if quick else (2, 8, 21, 40):
+    tick()
+    for k in ks:
         results.append(claims.check_L3(k=k, delta=d, trials=T, confidence=confidence, rng=rng).as_json())
+        tick()
     results.append(
         claims.check_L3_uniform(k=4 if quick else 8, delta=d, trials=T, confidence=confidence, rng=rng).as_json()
     )
+    tick()
     for exact in (False, True):
         for c, m, k in ((Fraction(1, 20), 1, 20), (Fraction(1, 64), 5, 10)):
             results.append(
                 claims.check_L4(c=c, m=m, k=k, delta=d, exact=exact, trials=T, confidence=confidence, rng=rng).as_json()
             )
-    construction = [
-        claims.check_construction(
-            pooling=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence, target_name=name
+            tick()
+    construction = []
+    for p, name in ((Pooling.SHARED, "random"), (Pooling.PER_WEIGHT, "random"), (Pooling.SHARED, "demo")):
+        construction.append(
+            claims.check_construction(
+                pooling=p, delta=Fraction(1, 5), seeds=10 if quick else 60, confidence=confidence, target_name=name
+            )
         )
-        for p, name in ((Pooling.SHARED, "random"), (Pooling.PER_WEIGHT, "random"), (Pooling.SHARED, "demo"))
-    ]
+        tick()
     dists = check_distributions(n=20_000 if quick else 200_000, rng=rng)
+    tick()
     # admissible bases: a long hunt that should approach 1 without exceeding it.  Bases above phi: the
     # violating region shrinks fast (margin (b^2 - b - 1)/b^(k+1)), so the hunt runs k = 1..6 and reports
     # the k with the most counterexamples
     n_ex = 200 if quick else 2000
-    hunts = [hunt(base=b, k=6 if quick else 12, max_examples=n_ex) for b in ("phi", "3/2")]
+    hunts = []
+    for b in ("phi", "3/2"):
+        hunts.append(hunt(base=b, k=6 if quick else 12, max_examples=n_ex))
+        tick()
     for b in ("2", "13/8"):
         tries = [hunt(base=b, k=kk, max_examples=n_ex) for kk in range(1, 7)]
         hunts.append(max(tries, key=lambda h: h["exceeded"]))
+        tick()
     return {
         "seed": seed,
         "quick": quick,

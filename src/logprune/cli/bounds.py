@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from logprune.bounds.rows import user_constants
-from logprune.cli.common import emit, note
+from logprune.cli.common import add_target_reading, emit, note
 from logprune.errors import ParameterError
 
 __all__ = ["register", "run"]
@@ -25,7 +25,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--target", default=None, help="a real model (.npz, .pt/.pth, .safetensors): its widths, w_max and norms (C3)"
     )
-    p.add_argument("--data", default=None, help="with --target: .npy of inputs (rows) giving x_max and F_max")
+    p.add_argument(
+        "--data",
+        default=None,
+        metavar="X.npy",
+        help="with --target: inputs (rows) that set the domain: x_max and F_max are rigorous bounds on them",
+    )
+    add_target_reading(p)
     p.add_argument("--eps", default="0.01", help="output accuracy eps, exact (default 0.01)")
     p.add_argument("--delta", default="0.01", help="failure probability (default 0.01)")
     p.add_argument("--wmax", default=None, help="max |weight| of F (C3; default Malach: 1/sqrt(n))")
@@ -48,7 +54,8 @@ def _constants(args: argparse.Namespace) -> dict[str, Any]:
     return {c.name: getattr(args, c.name) for c in user_constants() if getattr(args, c.name) is not None}
 
 
-def _model_setting(args: argparse.Namespace) -> Any:
+def _model_setting(args: argparse.Namespace) -> tuple[list[str], Any]:
+    """The model's numbers (lines printed above the text table) and the table's setting."""
     from logprune.construct.io.targets import load_inputs, load_target
     from logprune.construct.model_bounds import model_numbers, model_setting
     from logprune.validation import check_positive
@@ -56,15 +63,15 @@ def _model_setting(args: argparse.Namespace) -> Any:
     given = [f"--{k}" for k in _MODEL_FIXES if getattr(args, k) is not None]
     if given:
         raise ParameterError(f"target={args.target}: {', '.join(given)} come from the model; drop them")
-    target, notices = load_target(args.target)
+    target, notices = load_target(args.target, layer_order=args.layer_order, bn_eps=args.bn_eps)
     for n in notices:
         note(args, f"notice: {n}")
     data = None if args.data is None else load_inputs(args.data, target, param="data")
     x_max = None if args.xmax is None else check_positive("xmax", args.xmax)
+    if x_max is not None and data is not None:
+        raise ParameterError(f"xmax={args.xmax}: --data gives x_max (and F_max); give one of them")
     numbers = model_numbers(target, x_max=x_max, data=data)
-    for line in numbers.lines():
-        note(args, line)
-    return model_setting(
+    return numbers.lines(), model_setting(
         numbers,
         eps=args.eps,
         delta=args.delta,
@@ -79,9 +86,12 @@ def run(args: argparse.Namespace) -> int:
     from logprune.bounds.rows import table
     from logprune.bounds.setting import setting
 
+    head: list[str] = []
     if args.target is not None:
-        st = _model_setting(args)
+        head, st = _model_setting(args)
     else:
+        if args.layer_order is not None or args.bn_eps is not None:
+            raise ParameterError("layer_order/bn_eps: they read a model; give --target")
         if args.data is not None:
             raise ParameterError(f"data={args.data}: goes with --target (the model it feeds)")
         if args.widths is not None and (args.n is not None or args.layers is not None):
@@ -104,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
             **_constants(args),
         )
     rows = table(st)
-    draw = render.table_json if args.json else render.table_latex if args.latex else render.table_text
-    emit(args, draw(st, rows))
+    if args.json:
+        emit(args, render.table_json(st, rows))
+    elif args.latex:
+        emit(args, render.table_latex(st, rows))
+    else:  # the model's numbers head the text table (in the JSON they are the setting's)
+        emit(args, "".join(f"{line}\n" for line in head) + render.table_text(st, rows))
     return 0

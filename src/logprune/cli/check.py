@@ -13,6 +13,7 @@ from typing import Any
 
 from logprune.cli.common import Parser, add_output, cpu_count, emit, emit_json, emit_lines, error, note
 from logprune.errors import ParameterError
+from logprune.extras import require
 from logprune.progress import progress
 from logprune.validation import MAX_SEED, MAX_TRIALS, MAX_WORKERS, check_int, check_open_unit
 
@@ -25,13 +26,15 @@ def _claims(sub: Any) -> None:
     p.add_argument("--trials", default=None, help="trials per claim (default 400 quick, 4000 full)")
     p.add_argument("--confidence", default="0.99", help="confidence of the Clopper-Pearson intervals (default 0.99)")
     p.add_argument("--seed", default="0", help="seed of the experiments (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_output(p, json_help="print the results as JSON instead of one line per check")
     p.set_defaults(func=run_claims)
 
 
 def _practice(sub: Any) -> None:
     p = sub.add_parser("practice", help="sampled weights per target weight in practice (the README's answers)")
-    p.add_argument("--quick", action="store_true", help="two eps, one seed (seconds), no progress bar")
+    p.add_argument("--quick", action="store_true", help="two eps, one seed (seconds)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     engine = p.add_mutually_exclusive_group()
     engine.add_argument("--workers", default=None, help="parallel processes (default: all cores)")
     engine.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on the Dask cluster at ADDRESS")
@@ -51,6 +54,7 @@ def _practice(sub: Any) -> None:
 def _sweep(sub: Any) -> None:
     p = sub.add_parser("sweep", help="theorem-level sizes over eps, n, layers, delta (JSON, figures)")
     p.add_argument("--figure", default=None, metavar="STEM", help="write PNG and SVG figures (path stem)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_output(p, json_help="print every point as JSON instead of the one-line summary")
     p.set_defaults(func=run_sweep)
 
@@ -107,9 +111,8 @@ def run_claims(args: argparse.Namespace) -> int:
 
     conf = float(check_open_unit("confidence", args.confidence))
     trials = None if args.trials is None else check_int("trials", args.trials, minimum=10, maximum=MAX_TRIALS)
-    doc = run_checks(
-        quick=args.quick, trials=trials, confidence=conf, seed=check_int("seed", args.seed, minimum=0, maximum=MAX_SEED)
-    )
+    seed = check_int("seed", args.seed, minimum=0, maximum=MAX_SEED)
+    doc = run_checks(quick=args.quick, trials=trials, confidence=conf, seed=seed, progress=not args.quiet)
     if args.json:
         emit_json(args, doc, indent=1, sort_keys=True)
     else:
@@ -121,11 +124,19 @@ def run_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure_needs(args: argparse.Namespace, what: str) -> None:
+    """``--figure`` needs matplotlib: asked before any work, not after it."""
+    if getattr(args, "figure", None):
+        require("matplotlib", extra="plot", what=f"{what} --figure")
+
+
 def run_practice(args: argparse.Namespace) -> int:
     from logprune.checks.practice import answers_markdown, as_json, figure, practice, settings, write_report
 
+    _figure_needs(args, "check practice")
+    require("scipy", extra="check", what="check practice")
     workers = cpu_count() if args.workers is None else check_int("workers", args.workers, maximum=MAX_WORKERS)
-    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quick)
+    results = practice(**settings(quick=args.quick), workers=workers, scheduler=args.scheduler, progress=not args.quiet)
     text = answers_markdown(results)
     if args.json:
         emit_json(args, as_json(results), indent=1, sort_keys=True)
@@ -141,7 +152,8 @@ def run_practice(args: argparse.Namespace) -> int:
 def run_sweep(args: argparse.Namespace) -> int:
     from logprune.checks.sweep import as_json, figures, summary_line, sweep
 
-    points = sweep(progress=True)
+    _figure_needs(args, "check sweep")
+    points = sweep(progress=not args.quiet)
     if args.json:
         emit_json(args, as_json(points), indent=1, sort_keys=True)
     else:

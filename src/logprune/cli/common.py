@@ -29,6 +29,7 @@ __all__ = [
     "Parser",
     "add_attack",
     "add_output",
+    "add_target_reading",
     "attack_budget",
     "call",
     "check_outputs",
@@ -75,6 +76,23 @@ def add_output(p: argparse.ArgumentParser, *, json_help: str = "print JSON inste
     p.add_argument("--output", default=None, metavar="FILE", help="write to FILE (atomically) instead of stdout")
 
 
+def add_target_reading(p: argparse.ArgumentParser) -> None:
+    """``--layer-order`` and ``--bn-eps``: how to read a checkpoint whose file does not say it all."""
+    p.add_argument(
+        "--layer-order",
+        default=None,
+        metavar="NAME,NAME,...",
+        help="the linear layers' names in forward order (fc1,fc2,out), where the shapes do not fix the order",
+    )
+    p.add_argument(
+        "--bn-eps",
+        default=None,
+        metavar="EPS",
+        help="the eps of the checkpoint's BatchNorm1d layers, to fold them into their linear layers (a state_dict "
+        "does not hold it; torch's default is 1e-5)",
+    )
+
+
 def add_attack(p: argparse.ArgumentParser) -> None:
     """``--attack`` with its budget: the adversarial search for the certificate's lower bracket."""
     p.add_argument(
@@ -117,9 +135,10 @@ def emit_json(args: argparse.Namespace, doc: Any, *, indent: int = 2, sort_keys:
 
 
 def note(args: argparse.Namespace, text: str) -> None:
-    """A remark (notices, the paths of written figures): on stdout, or on stderr when stdout carries JSON."""
-    to_stderr = bool(getattr(args, "json", False)) and not getattr(args, "output", None)
-    (sys.stderr if to_stderr else sys.stdout).write(f"{text}\n")
+    """A remark (notices, the paths of written figures), always on stderr: stdout carries only what the command
+    prints (its text, JSON or LaTeX), so that it can be redirected to a file."""
+    del args  # the same for every output format
+    sys.stderr.write(f"logprune: {text}\n" if not text.startswith("logprune:") else f"{text}\n")
 
 
 def error(text: str) -> None:

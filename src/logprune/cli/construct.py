@@ -9,10 +9,18 @@ and prints what the library formats (the summary, the failure message, the JSON)
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from logprune.cli.common import add_attack, add_output, attack_budget, emit_json, emit_lines, error
+from logprune.cli.common import (
+    add_attack,
+    add_output,
+    add_target_reading,
+    attack_budget,
+    emit_json,
+    emit_lines,
+    error,
+    note,
+)
 
 __all__ = ["DEMO_EPS", "register", "run_construct", "run_demo"]
 
@@ -49,6 +57,7 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
             required=True,
             help="target network: .npz (W1..Wl, optional b1..bl), PyTorch state_dict .pt/.pth, or .safetensors",
         )
+        add_target_reading(p)
     add_construction_options(p, demo=demo)
     p.add_argument(
         "--a-posteriori",
@@ -56,11 +65,25 @@ def _add_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         help="certified mode: choose k by certifying the Ĝ actually built (tight spectral norms of its exact "
         "errors), from below the a-priori k; every k tried is reported",
     )
-    p.add_argument("--inputs", default=None, help=".npy of extra inputs (rows) to measure the error on")
+    p.add_argument(
+        "--data",
+        default=None,
+        metavar="X.npy",
+        help="inputs (rows) that set the certified domain: ||x||_2 <= a rigorous bound of their largest norm, x >= 0 "
+        "when every entry is; the error is measured on them and --attack searches within it",
+    )
+    p.add_argument(
+        "--inputs",
+        default=None,
+        metavar="X.npy",
+        help="extra inputs (rows) to measure the error on; those outside the certified domain are counted apart",
+    )
     p.add_argument(
         "--out",
+        action="append",
         default=None,
-        help="write Ĝ here, atomically, by extension: .npz, .safetensors, .pt (a torch model); nothing on failure",
+        help="write Ĝ here, atomically, by extension: .npz, .safetensors, .pt or .pth (a torch model); repeatable "
+        "(one build, several files); nothing on failure",
     )
     engine = p.add_mutually_exclusive_group()
     engine.add_argument("--workers", default=None, help="parallel processes (default: all cores)")
@@ -86,25 +109,31 @@ def _build(args: argparse.Namespace, target: Any, *, given: dict[str, Any], head
     from logprune.construct.io.ghat_file import check_out_path
     from logprune.construct.io.targets import load_inputs
 
-    if args.out:
-        check_out_path(args.out)  # an unknown format, or .pt without torch, is refused before any work
+    outs = args.out or []
+    for path in outs:
+        check_out_path(path)  # an unknown format, or .pt without torch, is refused before any work
     inputs = None if args.inputs is None else load_inputs(args.inputs, target)
+    data = None if args.data is None else load_inputs(args.data, target, param="data")
     built = prune(
         target,
         **given,
         workers=args.workers,
         scheduler=args.scheduler,
         inputs=inputs,
+        data=data,
         progress=not args.quiet,
         a_posteriori=args.a_posteriori,
         attack=attack_budget(args),
     )
-    if args.out and built.ok:
-        built.write(args.out)  # first: a refused write (e.g. a .pt too large to be dense) prints no summary
+    if built.ok:
+        for path in outs:
+            built.write(path)  # first: a refused write (e.g. a .pt too large to be dense) prints no summary
+    for n in built.notes:
+        note(args, f"notice: {n}")
     if args.json:
         emit_json(args, built.as_json())
     else:
-        emit_lines(args, [*header, *built.summary_lines(out=args.out)])
+        emit_lines(args, [*header, *built.summary_lines(out=", ".join(outs) or None)])
     failure = built.failure_message()
     if failure is not None:
         error(failure)
@@ -118,9 +147,9 @@ def run_construct(args: argparse.Namespace) -> int:
     if args.eps is None and args.weight_eps is None:
         error("one of --eps (certified output mode) or --weight-eps (per-weight mode) is required")
         return 2
-    target, notices = load_target(args.target)
+    target, notices = load_target(args.target, layer_order=args.layer_order, bn_eps=args.bn_eps)
     for n in notices:
-        sys.stderr.write(f"logprune: notice: {n}\n")
+        note(args, f"notice: {n}")
     return _build(args, target, given=request(args), header=[])
 
 

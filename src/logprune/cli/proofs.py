@@ -32,6 +32,7 @@ def register(sub: Any) -> None:
         "<!-- proofs:end --> (the README) gets only the counts between them",
     )
     p.add_argument("--latex", default=None, help="write the standalone LaTeX report here")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--no-mutations",
         dest="mutations",
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from logprune.proofs import CLAIMS, by_id
     from logprune.proofs.report import counts_sentence, latex, line, markdown, ok, run_all, total_line
 
-    results = run_all((by_id(args.only),) if args.only else CLAIMS, mutations=args.mutations)
+    results = run_all((by_id(args.only),) if args.only else CLAIMS, mutations=args.mutations, progress=not args.quiet)
     if args.json:
         from logprune.proofs.report import as_json
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from logprune.choices import Arithmetic
-from logprune.cli.common import add_attack, add_output, attack_budget, emit_json, emit_lines
+from logprune.cli.common import add_attack, add_output, add_target_reading, attack_budget, emit_json, emit_lines, note
 
 __all__ = ["register", "run"]
 
@@ -37,6 +37,14 @@ def register(sub: Any) -> None:
         metavar="E",
         help="your per-weight tolerance: OK when the recomputed largest weight error is <= E",
     )
+    add_target_reading(p)
+    p.add_argument(
+        "--inputs",
+        default=None,
+        metavar="X.npy",
+        help="extra inputs (rows) to measure the error on; those outside the file's certified domain are counted apart",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_attack(p)
     add_output(p, json_help="print a JSON summary of the verification instead of the text")
     p.set_defaults(func=run)
@@ -44,9 +52,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from logprune.api import verify
-    from logprune.construct.io.targets import load_target
+    from logprune.construct.io.targets import load_inputs, load_target
 
-    target, _ = load_target(args.target)
+    target, notices = load_target(args.target, layer_order=args.layer_order, bn_eps=args.bn_eps)
+    for n in notices:
+        note(args, f"notice: {n}")
     report = verify(
         args.ghat,
         target,
@@ -54,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         eps=args.eps,
         weight_eps=args.weight_eps,
         attack=attack_budget(args),
+        inputs=None if args.inputs is None else load_inputs(args.inputs, target),
+        progress=not args.quiet,
     )
     if args.json:
         emit_json(args, report.as_json())
